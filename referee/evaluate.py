@@ -1,0 +1,100 @@
+"""Scoring: compare decisions with labels and compute the scores of ``eval-format.md``.
+
+The scorer only ever sees a label after the pipeline has decided the case.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from referee.cases import CaseLabel
+from referee.messages import Decision
+
+
+@dataclass
+class Scored:
+    case_id: str
+    label: CaseLabel
+    decision: Decision
+
+
+@dataclass
+class Scoreboard:
+    """Accumulates decisions against labels; ``scores()`` gives the spec's keys."""
+
+    items: list[Scored] = field(default_factory=list)
+    errors: int = 0  # case lines that could not be read
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, case_id: str, label: CaseLabel, decision: Decision, seconds: float) -> None:
+        self.items.append(Scored(case_id, label, decision))
+        self.seconds += seconds
+        if decision.classification is not None:
+            usage = decision.classification.usage
+            self.model_calls += usage.model_calls
+            self.prompt_tokens += usage.prompt_tokens
+            self.completion_tokens += usage.completion_tokens
+
+    def scores(self) -> dict[str, Any]:
+        n = len(self.items)
+        gold_s = [i.label.scenario for i in self.items]
+        pred_s = [i.decision.scenario for i in self.items]
+        gold_r = [i.label.responsible for i in self.items]
+        pred_r = [i.decision.responsible for i in self.items]
+        out: dict[str, Any] = {
+            "cases": n,
+            "unreadable_lines": self.errors,
+            "scenario_accuracy": _ratio(sum(g == p for g, p in zip(gold_s, pred_s)), n),
+            "scenario_macro_f1": macro_f1(gold_s, pred_s),
+            "responsible_accuracy": _ratio(sum(g == p for g, p in zip(gold_r, pred_r)), n),
+        }
+        for party in ("professional", "customer"):
+            precision, recall = precision_recall(gold_r, pred_r, party)
+            out[f"{party}_precision"] = precision
+            out[f"{party}_recall"] = recall
+        out["undetermined_rate"] = _ratio(sum(p == "undetermined" for p in pred_r), n)
+        out["penalty_accuracy"] = _ratio(
+            sum(i.label.penalty == i.decision.penalty for i in self.items), n
+        )
+        out["model_calls_per_case"] = _ratio(self.model_calls, n)
+        out["prompt_tokens_per_case"] = _ratio(self.prompt_tokens, n)
+        out["completion_tokens_per_case"] = _ratio(self.completion_tokens, n)
+        out["seconds_per_case"] = _ratio(self.seconds, n)
+        return out
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / den if den else 0.0
+
+
+def precision_recall(gold: list[str], pred: list[str], party: str) -> tuple[float, float]:
+    """Precision and recall for one party; ``undetermined`` is a miss, never a prediction."""
+    tp = sum(g == party and p == party for g, p in zip(gold, pred))
+    predicted = sum(p == party for p in pred)
+    actual = sum(g == party for g in gold)
+    return _ratio(tp, predicted), _ratio(tp, actual)
+
+
+def macro_f1(gold: Iterable[str], pred: Iterable[str]) -> float:
+    """Unweighted mean of per-scenario F1 over the scenarios present in gold or predictions."""
+    gold, pred = list(gold), list(pred)
+    labels = sorted(set(gold) | set(pred))
+    if not labels:
+        return 0.0
+    tp: Counter[str] = Counter()
+    for g, p in zip(gold, pred):
+        if g == p:
+            tp[g] += 1
+    gold_n, pred_n = Counter(gold), Counter(pred)
+    f1s = []
+    for label in labels:
+        precision = _ratio(tp[label], pred_n[label])
+        recall = _ratio(tp[label], gold_n[label])
+        f1s.append(_ratio(2 * precision * recall, precision + recall))
+    return sum(f1s) / len(f1s)
