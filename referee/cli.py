@@ -32,8 +32,8 @@ challenge_app = typer.Typer(help="Raise, list and resolve challenges.", no_args_
 app.add_typer(rules_app, name="rules")
 app.add_typer(challenge_app, name="challenge")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 SAMPLES = PROJECT_ROOT / "samples" / "cancellations.jsonl"
 

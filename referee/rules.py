@@ -401,7 +401,7 @@ class RuleMatch:
 class RuleEngine:
     """Evaluates facts against a rule table compiled into a durable-rules ruleset."""
 
-    _lock = threading.Lock()
+    _lock = threading.RLock()
     _compiled: dict[str, str] = {}  # table version -> ruleset name (rulesets are global)
     _counter = itertools.count()
 
@@ -429,15 +429,18 @@ class RuleEngine:
         """Post the facts as one event; the highest-priority matching row consumes it."""
         from durable import lang
 
-        sid = f"s{next(self._counter)}"
+        # One durable-rules session for every evaluation: the action writes the matched
+        # row into _MATCHES under the event's id. (Creating and deleting a session per
+        # event made the engine intermittently drop events, error 307.)
+        event_id = f"e{next(self._counter)}"
         event = {k: v for k, v in facts.items() if v is not None}
-        event["sid"] = sid
-        host = lang.get_host()
+        event["id"] = event_id
         try:
-            state = lang.post(self._ruleset, event)
+            with self._lock:
+                lang.post(self._ruleset, event)
+                rule_id = _MATCHES.pop(event_id, None)
         finally:
-            host.delete_state(self._ruleset, sid)
-        rule_id = state.get("matched") if isinstance(state, dict) else None
+            _MATCHES.pop(event_id, None)
         if rule_id is None:
             return None
         rule = self._by_id[rule_id]
@@ -464,9 +467,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: Matched row per in-flight event id, written by the compiled actions.
+_MATCHES: dict[str, str] = {}
+
+
 def _action(rule_id: str) -> Any:
     def act(c: Any) -> None:
-        c.s.matched = rule_id
+        _MATCHES[c.m.id] = rule_id
 
     act.__name__ = f"rule_{re.sub(r'[^A-Za-z0-9_]', '_', rule_id)}"
     return act
