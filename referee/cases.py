@@ -108,14 +108,14 @@ def case_from_dict(obj: dict[str, Any], source: str, base_dir: Path | None = Non
             city=line.city,
             region=line.region,
             language_hint=line.language,
-            slot_start=line.booking.slot_start,  # type: ignore[arg-type]
+            slot_start=line.booking.slot_start,
             cancelled_by=line.cancellation.cancelled_by,
-            cancelled_at=line.cancellation.cancelled_at,  # type: ignore[arg-type]
+            cancelled_at=line.cancellation.cancelled_at,
             minutes_before_slot=line.cancellation.minutes_before_slot,
             reason_selected=line.cancellation.reason_selected,
             transcript=tuple(line.transcript) if line.transcript is not None else None,
             chat=tuple(line.chat),
-            recordings=tuple(recordings),  # type: ignore[arg-type]
+            recordings=tuple(recordings),
         )
     except ValidationError as exc:
         raise InputError(source, f"not a valid case: {_short_errors(exc)}") from exc

@@ -75,9 +75,7 @@ def _run(
     if oracle_scenarios:
         oracle = {c.case_id: c.label.scenario for c in cases if c.label is not None}
     try:
-        pipeline = Pipeline.from_settings(
-            settings, _classifier(settings, oracle), store=store
-        )
+        pipeline = Pipeline.from_settings(settings, _classifier(settings, oracle), store=store)
     except RefereeError as exc:
         raise _fail(str(exc)) from exc
     results = []
@@ -164,7 +162,7 @@ def evaluate(
     from referee.evaluate import Scoreboard
 
     settings = Settings()
-    results, bad, seconds = _run(
+    results, bad, _ = _run(
         file, oracle_scenarios=oracle_scenarios, store=False, settings=settings, limit=limit
     )
     board = Scoreboard(errors=len(bad))
@@ -175,7 +173,10 @@ def evaluate(
             unlabelled += 1
             continue
         board.add(case.case_id, case.label, r.decision, r.seconds)
-        if (case.label.responsible, case.label.penalty) != (r.decision.responsible, r.decision.penalty):
+        if (case.label.responsible, case.label.penalty) != (
+            r.decision.responsible,
+            r.decision.penalty,
+        ):
             misses.append(
                 {
                     "case_id": case.case_id,
@@ -204,7 +205,9 @@ def evaluate(
 
 @rules_app.command("check")
 def rules_check(
-    file: Annotated[Path | None, typer.Argument(help="Rule table CSV (default: RULES_PATH).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Rule table CSV (default: RULES_PATH).")
+    ] = None,
 ) -> None:
     """Validate a rule table: columns, conditions, scenario ids, unreachable rows, catch-alls."""
     from referee.rules import load_rule_table
@@ -216,9 +219,7 @@ def rules_check(
         table = load_rule_table(path, load_catalogue(settings.scenarios_path))
     except RefereeError as exc:
         raise _fail(str(exc), 1) from exc
-    out.print(
-        f"{path}: OK, {len(table.rules)} rules, version {table.version}", highlight=False
-    )
+    out.print(f"{path}: OK, {len(table.rules)} rules, version {table.version}", highlight=False)
 
 
 @app.command()
@@ -273,8 +274,14 @@ def challenge_list(
         table.add_column(col)
     for c in store.challenges(status):
         d = store.get_decision(c.cancellation_id)
-        shown = f"{d.responsible}/{'penalty' if d.penalty else 'no penalty'} ({d.rule_id})" if d else "-"
-        table.add_row(c.challenge_id[:12], c.cancellation_id, c.status, c.raised_by, c.reason, shown)
+        shown = (
+            f"{d.responsible}/{'penalty' if d.penalty else 'no penalty'} ({d.rule_id})"
+            if d
+            else "-"
+        )
+        table.add_row(
+            c.challenge_id[:12], c.cancellation_id, c.status, c.raised_by, c.reason, shown
+        )
     out.print(table)
 
 
@@ -287,7 +294,9 @@ def challenge_resolve(
     responsible: Annotated[
         str | None, typer.Option(help="Corrected responsible party, when overturned.")
     ] = None,
-    penalty: Annotated[bool | None, typer.Option(help="Corrected penalty, when overturned.")] = None,
+    penalty: Annotated[
+        bool | None, typer.Option(help="Corrected penalty, when overturned.")
+    ] = None,
 ) -> None:
     """Record an auditor's verdict on a challenge."""
     from referee.store import Store
@@ -316,6 +325,57 @@ def show(cancellation_id: str) -> None:
     if decision is None:
         raise _fail(f"no decision stored for {cancellation_id!r}", 1)
     sys.stdout.write(decision.model_dump_json(indent=2) + "\n")
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="Call recording (WAV, MP3, ...).")],
+    customer_channel: Annotated[
+        str, typer.Option(help="Stereo channel that carries the customer: left or right.")
+    ] = "left",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the transcript as JSON.")] = False,
+    region: Annotated[
+        str | None, typer.Option(help="Region for language correction (default: DEFAULT_REGION).")
+    ] = None,
+    translate: Annotated[bool, typer.Option(help="Translate the speech to English.")] = False,
+) -> None:
+    """Transcribe one call: speakers, times, text, detected and region-corrected language."""
+    from referee.audio.cli import run_transcribe
+
+    if customer_channel not in ("left", "right"):
+        raise _fail(f"--customer-channel must be left or right, not {customer_channel!r}")
+    code = run_transcribe(
+        file,
+        customer_channel="left" if customer_channel == "left" else "right",
+        as_json=as_json,
+        region=region,
+        translate=translate,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def worker(
+    stage: Annotated[
+        str, typer.Argument(help="transcribe, classify, decide, persist, or all (one per stage).")
+    ],
+    classifier: Annotated[
+        str,
+        typer.Option(help="llm, or supplied (tests/benchmarks only: the event names it)."),
+    ] = "llm",
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Prometheus port, 0 for none. Default: STREAM__METRICS_PORT.")
+    ] = None,
+) -> None:
+    """Run a streaming worker on Kafka (KAFKA_BOOTSTRAP); see docs/streaming.md."""
+    from workers.runner import run
+
+    try:
+        code = run(stage, classifier, metrics_port)
+    except RefereeError as exc:
+        raise _fail(str(exc)) from exc
+    raise typer.Exit(code)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -6,7 +6,7 @@ The scorer only ever sees a label after the pipeline has decided the case.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,9 +50,9 @@ class Scoreboard:
         out: dict[str, Any] = {
             "cases": n,
             "unreadable_lines": self.errors,
-            "scenario_accuracy": _ratio(sum(g == p for g, p in zip(gold_s, pred_s)), n),
+            "scenario_accuracy": _agreement(gold_s, pred_s),
             "scenario_macro_f1": macro_f1(gold_s, pred_s),
-            "responsible_accuracy": _ratio(sum(g == p for g, p in zip(gold_r, pred_r)), n),
+            "responsible_accuracy": _agreement(gold_r, pred_r),
         }
         for party in ("professional", "customer"):
             precision, recall = precision_recall(gold_r, pred_r, party)
@@ -69,13 +69,17 @@ class Scoreboard:
         return out
 
 
+def _agreement(gold: Sequence[str], pred: Sequence[str]) -> float:
+    return _ratio(sum(g == p for g, p in zip(gold, pred, strict=True)), len(gold))
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num) / den if den else 0.0
 
 
-def precision_recall(gold: list[str], pred: list[str], party: str) -> tuple[float, float]:
+def precision_recall(gold: Sequence[str], pred: Sequence[str], party: str) -> tuple[float, float]:
     """Precision and recall for one party; ``undetermined`` is a miss, never a prediction."""
-    tp = sum(g == party and p == party for g, p in zip(gold, pred))
+    tp = sum(g == party and p == party for g, p in zip(gold, pred, strict=True))
     predicted = sum(p == party for p in pred)
     actual = sum(g == party for g in gold)
     return _ratio(tp, predicted), _ratio(tp, actual)
@@ -88,7 +92,7 @@ def macro_f1(gold: Iterable[str], pred: Iterable[str]) -> float:
     if not labels:
         return 0.0
     tp: Counter[str] = Counter()
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         if g == p:
             tp[g] += 1
     gold_n, pred_n = Counter(gold), Counter(pred)

@@ -194,6 +194,14 @@ class Transcript(Message):
     language_correction_reason: str | None = None
     model: str | None = None
     seconds: float | None = Field(default=None, description="Wall time the stage took.")
+    notes: tuple[str, ...] = Field(
+        default=(),
+        description="What speech recognition noticed on the way (8 kHz audio, mono call, "
+        "truncated file, language window...), for people reading the transcript.",
+    )
+    audio_seconds: float | None = Field(
+        default=None, description="Duration of the audio that was recognised."
+    )
 
 
 class Evidence(BaseModel):

@@ -31,7 +31,7 @@ import string
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from referee.errors import RuleTableError
 from referee.scenarios import Catalogue
@@ -254,7 +254,9 @@ def _parse_row(
         raise RuleTableError(source, "rule id is empty", row=line, column="rule")
     if rule_id in ids:
         raise RuleTableError(
-            source, f"rule id {rule_id!r} already used on row {ids[rule_id]}", row=line,
+            source,
+            f"rule id {rule_id!r} already used on row {ids[rule_id]}",
+            row=line,
             column="rule",
         )
     ids[rule_id] = line
@@ -402,7 +404,8 @@ class RuleEngine:
     """Evaluates facts against a rule table compiled into a durable-rules ruleset."""
 
     _lock = threading.RLock()
-    _compiled: dict[str, str] = {}  # table version -> ruleset name (rulesets are global)
+    # table version -> ruleset name; durable-rules rulesets are process-global
+    _compiled: ClassVar[dict[str, str]] = {}
     _counter = itertools.count()
 
     def __init__(self, table: RuleTable, catalogue: Catalogue) -> None:
@@ -444,7 +447,9 @@ class RuleEngine:
         if rule_id is None:
             return None
         rule = self._by_id[rule_id]
-        return RuleMatch(rule=rule, table_version=self.table.version, reason=self.render(rule, facts))
+        return RuleMatch(
+            rule=rule, table_version=self.table.version, reason=self.render(rule, facts)
+        )
 
     def render(self, rule: Rule, facts: dict[str, Any]) -> str:
         values: dict[str, Any] = {col: _show(facts.get(col)) for col in SIGNAL_COLUMNS}

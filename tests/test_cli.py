@@ -29,11 +29,22 @@ def test_eval_oracle_gives_perfect_rule_table_scores_on_samples(
     result = runner.invoke(app, ["eval", str(SAMPLES), "--oracle-scenarios", "--json", str(out)])
     assert result.exit_code == 0, result.output
     scores = json.loads(out.read_text())
-    for key in ("cases", "scenario_accuracy", "scenario_macro_f1", "responsible_accuracy",
-                "professional_precision", "professional_recall", "customer_precision",
-                "customer_recall", "undetermined_rate", "penalty_accuracy",
-                "model_calls_per_case", "prompt_tokens_per_case", "completion_tokens_per_case",
-                "seconds_per_case"):
+    for key in (
+        "cases",
+        "scenario_accuracy",
+        "scenario_macro_f1",
+        "responsible_accuracy",
+        "professional_precision",
+        "professional_recall",
+        "customer_precision",
+        "customer_recall",
+        "undetermined_rate",
+        "penalty_accuracy",
+        "model_calls_per_case",
+        "prompt_tokens_per_case",
+        "completion_tokens_per_case",
+        "seconds_per_case",
+    ):
         assert key in scores
     assert scores["responsible_accuracy"] == 1.0 and scores["penalty_accuracy"] == 1.0
 
@@ -47,7 +58,9 @@ def test_eval_oracle_on_dev_cases_is_exact(runner: CliRunner, tmp_path: Path) ->
     assert scores["responsible_accuracy"] == 1.0 and scores["penalty_accuracy"] == 1.0
 
 
-def test_bad_lines_are_named_counted_and_the_rest_decided(runner: CliRunner, tmp_path: Path) -> None:
+def test_bad_lines_are_named_counted_and_the_rest_decided(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     lines = SAMPLES.read_text().splitlines()
     bad = tmp_path / "mixed.jsonl"
     broken_scenario = json.loads(lines[1])
@@ -109,21 +122,35 @@ def test_rules_check_reports_typo_with_place(runner: CliRunner, tmp_path: Path) 
 
 def test_challenge_commands(runner: CliRunner) -> None:
     runner.invoke(app, ["process", str(SAMPLES), "--oracle-scenarios", "--limit", "1"])
-    raised = runner.invoke(app, ["challenge", "raise", "sample-01", "--by", "pro-1",
-                                 "--reason", "I was not late"])
+    raised = runner.invoke(
+        app, ["challenge", "raise", "sample-01", "--by", "pro-1", "--reason", "I was not late"]
+    )
     assert raised.exit_code == 0, raised.output
     challenge_id = raised.output.split()[1]
     listed = runner.invoke(app, ["challenge", "list", "--status", "open"])
     assert "sample-01" in listed.output
-    resolved = runner.invoke(app, ["challenge", "resolve", challenge_id, "--status", "upheld",
-                                   "--resolution", "call confirms delay", "--by", "auditor"])
+    resolved = runner.invoke(
+        app,
+        [
+            "challenge",
+            "resolve",
+            challenge_id,
+            "--status",
+            "upheld",
+            "--resolution",
+            "call confirms delay",
+            "--by",
+            "auditor",
+        ],
+    )
     assert resolved.exit_code == 0 and "upheld" in resolved.output
     missing = runner.invoke(app, ["challenge", "raise", "nope", "--by", "x", "--reason", "y"])
     assert missing.exit_code == 1 and "no decision" in missing.output
 
 
-@pytest.mark.parametrize("command", [[], ["process"], ["eval"], ["rules", "check"], ["schemas"],
-                                     ["challenge", "raise"]])
+@pytest.mark.parametrize(
+    "command", [[], ["process"], ["eval"], ["rules", "check"], ["schemas"], ["challenge", "raise"]]
+)
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

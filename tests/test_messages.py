@@ -59,8 +59,16 @@ def test_malformed_payloads_name_the_field(payload: bytes | str, words: str) -> 
 
 
 def test_decision_round_trips_through_json() -> None:
-    d = Decision(cancellation_id="c", booking_id="b", responsible="customer", penalty=True,
-                 reason="r", rule_id="12", rule_table_version="abc", scenario="cust_not_available")
+    d = Decision(
+        cancellation_id="c",
+        booking_id="b",
+        responsible="customer",
+        penalty=True,
+        reason="r",
+        rule_id="12",
+        rule_table_version="abc",
+        scenario="cust_not_available",
+    )
     assert Decision.parse(d.model_dump_json()) == d
 
 

@@ -58,10 +58,21 @@ def sop(facts: dict) -> tuple[str, bool]:
 
 
 def grid(catalogue: Catalogue):
-    locations = [(None, None), (False, None), (True, 0), (True, 300), (True, 301), (True, 1000),
-                 (True, 1000.5), (True, 5000)]
+    locations = [
+        (None, None),
+        (False, None),
+        (True, 0),
+        (True, 300),
+        (True, 301),
+        (True, 1000),
+        (True, 1000.5),
+        (True, 5000),
+    ]
     for scenario, (avail, dist), minutes, calls, by in itertools.product(
-        catalogue.ids, locations, [None, -30, 0, 59, 60, 179, 180, 600], [None, 0, 1, 2, 5],
+        catalogue.ids,
+        locations,
+        [None, -30, 0, 59, 60, 179, 180, 600],
+        [None, 0, 1, 2, 5],
         ["customer", "professional", "system"],
     ):
         yield {
@@ -90,9 +101,14 @@ def test_default_table_reproduces_the_sop_on_every_boundary(catalogue: Catalogue
 
 def test_decision_reason_names_scenario_signals_and_row(catalogue: Catalogue) -> None:
     engine = RuleEngine(load_rule_table(DEFAULT, catalogue), catalogue)
-    facts = {"scenario": "cust_not_available", "cancelled_by": "professional",
-             "minutes_before_slot": -10, "location_available": True, "min_distance_m": 4200,
-             "pro_call_attempts": 1}
+    facts = {
+        "scenario": "cust_not_available",
+        "cancelled_by": "professional",
+        "minutes_before_slot": -10,
+        "location_available": True,
+        "min_distance_m": 4200,
+        "pro_call_attempts": 1,
+    }
     match = engine.evaluate(facts)
     assert match is not None
     assert match.rule.rule_id == "13"
@@ -107,8 +123,10 @@ def test_version_is_a_content_hash(catalogue: Catalogue, tmp_path: Path) -> None
     assert a.version != b.version and len(a.version) == 16
 
 
-HEADER = ("rule,scenario,cancelled_by,minutes_before_slot,location_available,min_distance_m,"
-          "pro_call_attempts,responsible,penalty,reason\n")
+HEADER = (
+    "rule,scenario,cancelled_by,minutes_before_slot,location_available,min_distance_m,"
+    "pro_call_attempts,responsible,penalty,reason\n"
+)
 CATCH_ALL = "z,*,,,,,,undetermined,false,catch all\n"
 
 
@@ -119,29 +137,71 @@ def load(text: str, catalogue: Catalogue):
 @pytest.mark.parametrize(
     ("table", "row", "column", "words"),
     [
-        (HEADER + "1,pro_runing_late,,,,,,professional,true,x\n" + CATCH_ALL, 2, "scenario",
-         "unknown scenario id 'pro_runing_late'"),
-        (HEADER.replace("penalty,", "penalty,colour,") + "1,*,,,,,,professional,true,red,x\n",
-         1, "colour", "unknown column"),
-        (HEADER + "1,pro_no_show,,,,<= three hundred,,professional,true,x\n" + CATCH_ALL, 2,
-         "min_distance_m", "cannot read condition"),
-        (HEADER + "1,pro_no_show,,,maybe,,,professional,true,x\n" + CATCH_ALL, 2,
-         "location_available", "expected true, false"),
-        (HEADER + "1,*,teacher,,,,,professional,true,x\n" + CATCH_ALL, 2, "cancelled_by",
-         "unknown value"),
-        (HEADER + "1,pro_*,,,,,,professional,true,x\n2,pro_no_show,,,true,<= 300,,undetermined,false,x\n"
-         + CATCH_ALL, 3, "scenario", "can never match"),
+        (
+            HEADER + "1,pro_runing_late,,,,,,professional,true,x\n" + CATCH_ALL,
+            2,
+            "scenario",
+            "unknown scenario id 'pro_runing_late'",
+        ),
+        (
+            HEADER.replace("penalty,", "penalty,colour,") + "1,*,,,,,,professional,true,red,x\n",
+            1,
+            "colour",
+            "unknown column",
+        ),
+        (
+            HEADER + "1,pro_no_show,,,,<= three hundred,,professional,true,x\n" + CATCH_ALL,
+            2,
+            "min_distance_m",
+            "cannot read condition",
+        ),
+        (
+            HEADER + "1,pro_no_show,,,maybe,,,professional,true,x\n" + CATCH_ALL,
+            2,
+            "location_available",
+            "expected true, false",
+        ),
+        (
+            HEADER + "1,*,teacher,,,,,professional,true,x\n" + CATCH_ALL,
+            2,
+            "cancelled_by",
+            "unknown value",
+        ),
+        (
+            HEADER
+            + "1,pro_*,,,,,,professional,true,x\n"
+            + "2,pro_no_show,,,true,<= 300,,undetermined,false,x\n"
+            + CATCH_ALL,
+            3,
+            "scenario",
+            "can never match",
+        ),
         (HEADER + "1,pro_*,,,,,,professional,true,x\n", None, None, "no catch-all"),
         (HEADER + "1,*,,,,,,blame,true,x\n", 2, "responsible", "responsible must be one of"),
         (HEADER + "1,*,,,,,,customer,sometimes,x\n", 2, "penalty", "penalty must be true or false"),
         (HEADER + "1,*,,,,,,customer,true,{distance} away\n", 2, "reason", "unknown placeholder"),
         (HEADER + "1,*,,,,customer,true,x\n", 2, None, "cells"),
-        (HEADER + "1,pro_*,,,,,,professional,true,x\n1,*,,,,,,customer,true,x\n", 3, "rule",
-         "already used"),
+        (
+            HEADER + "1,pro_*,,,,,,professional,true,x\n1,*,,,,,,customer,true,x\n",
+            3,
+            "rule",
+            "already used",
+        ),
     ],
-    ids=["unknown-scenario", "unknown-column", "unparsable-number", "unparsable-bool",
-         "unknown-enum", "unreachable-row", "no-catch-all", "bad-responsible", "bad-penalty",
-         "bad-placeholder", "short-row", "duplicate-id"],
+    ids=[
+        "unknown-scenario",
+        "unknown-column",
+        "unparsable-number",
+        "unparsable-bool",
+        "unknown-enum",
+        "unreachable-row",
+        "no-catch-all",
+        "bad-responsible",
+        "bad-penalty",
+        "bad-placeholder",
+        "short-row",
+        "duplicate-id",
+    ],
 )
 def test_loader_rejects_mistakes_naming_file_row_and_column(
     catalogue: Catalogue, table: str, row: int | None, column: str | None, words: str
@@ -158,8 +218,12 @@ def test_loader_rejects_mistakes_naming_file_row_and_column(
 
 def test_unreachable_check_considers_each_scenario(catalogue: Catalogue) -> None:
     # Row 2 is covered for pro_no_show by row 1, but not for the other pro_* ids: reachable.
-    table = load(HEADER + "1,pro_no_show,,,,,,professional,true,x\n2,pro_*,,,,,,professional,true,x\n"
-                 + CATCH_ALL, catalogue)
+    table = load(
+        HEADER
+        + "1,pro_no_show,,,,,,professional,true,x\n2,pro_*,,,,,,professional,true,x\n"
+        + CATCH_ALL,
+        catalogue,
+    )
     assert [r.rule_id for r in table.rules] == ["1", "2", "z"]
 
 

@@ -23,8 +23,10 @@ def decision(cancellation_id: str, responsible: str = "customer") -> Decision:
         rule_table_version="v1",
         scenario="cust_not_available",
         classification=Classification(
-            cancellation_id=cancellation_id, booking_id="b-" + cancellation_id,
-            scenario="cust_not_available", classifier="test",
+            cancellation_id=cancellation_id,
+            booking_id="b-" + cancellation_id,
+            scenario="cust_not_available",
+            classifier="test",
         ),
     )
 
@@ -58,10 +60,17 @@ def test_migrations_are_idempotent_and_tables_exist(store_url: str, catalogue: C
 def test_challenge_lifecycle(store_url: str) -> None:
     store = Store(store_url)
     store.save_decision(decision("c9"))
-    ch = store.raise_challenge(Challenge(cancellation_id="c9", raised_by="pro-77", reason="I was there"))
+    ch = store.raise_challenge(
+        Challenge(cancellation_id="c9", raised_by="pro-77", reason="I was there")
+    )
     assert [c.challenge_id for c in store.challenges("open")] == [ch.challenge_id]
-    done = store.resolve_challenge(ch.challenge_id, status="overturned", resolution="GPS shows 20 m",
-                                   resolved_by="auditor-1", corrected_responsible="customer")
+    done = store.resolve_challenge(
+        ch.challenge_id,
+        status="overturned",
+        resolution="GPS shows 20 m",
+        resolved_by="auditor-1",
+        corrected_responsible="customer",
+    )
     assert done.status == "overturned" and done.resolved_at is not None
     with pytest.raises(InputError, match="already overturned"):
         store.resolve_challenge(ch.challenge_id, status="upheld", resolution="x", resolved_by="y")

@@ -38,7 +38,7 @@ class OracleClassifier:
             cancellation_id=event.cancellation_id,
             booking_id=event.booking_id,
             scenario=scenario or UNCLEAR,
-            reason="Scenario taken from the case label (oracle mode: measures the rule table only).",
+            reason="Scenario taken from the case label (oracle mode: measures the rule table only)",
             classifier=self.name,
             error=None if scenario else "no labelled scenario for this case",
         )

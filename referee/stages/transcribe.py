@@ -77,7 +77,9 @@ def _merge(parts: list[Transcript], base: dict[str, str], seconds: float) -> Tra
     utterances = []
     for part in parts:
         for u in part.utterances:
-            utterances.append(u.model_copy(update={"start": u.start + offset, "end": u.end + offset}))
+            utterances.append(
+                u.model_copy(update={"start": u.start + offset, "end": u.end + offset})
+            )
         if part.utterances:
             offset = utterances[-1].end + 1.0
     statuses = sorted({p.status for p in parts})

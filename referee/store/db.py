@@ -279,12 +279,10 @@ def _challenge(row: ChallengeRow) -> Challenge:
         raised_by=row.raised_by,
         reason=row.reason,
         raised_at=row.raised_at,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         resolution=row.resolution,
         resolved_by=row.resolved_by,
         resolved_at=row.resolved_at,
-        corrected_responsible=row.corrected_responsible,  # type: ignore[arg-type]
+        corrected_responsible=row.corrected_responsible,
         corrected_penalty=row.corrected_penalty,
     )
-
-
