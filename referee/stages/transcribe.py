@@ -94,4 +94,6 @@ def _merge(parts: list[Transcript], base: dict[str, str], seconds: float) -> Tra
         language_correction_reason=first_ok.language_correction_reason,
         model=first_ok.model,
         seconds=seconds,
+        notes=tuple(note for p in parts for note in p.notes),
+        audio_seconds=sum(p.audio_seconds or 0.0 for p in parts) or None,
     )
