@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -39,7 +40,7 @@ SAMPLES = PROJECT_ROOT / "samples" / "cancellations.jsonl"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -96,7 +97,7 @@ def _run(
             results.append((case, result))
             progress.advance(task)
     for problem in bad:
-        err.print(f"[yellow]skipped[/] {problem}", highlight=False)
+        err.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False)
     return results, bad, time.perf_counter() - started
 
 
@@ -132,7 +133,7 @@ def process(
     out.print(table)
     if show_reasons:
         for case, r in results:
-            out.print(f"[bold]{case.case_id}[/]: {r.decision.reason}", highlight=False)
+            out.print(f"[bold]{case.case_id}[/]: {escape(r.decision.reason)}", highlight=False)
     counts = Counter(r.decision.responsible for _, r in results)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
     out.print(

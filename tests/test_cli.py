@@ -90,6 +90,8 @@ def test_process_stores_once_and_is_idempotent(runner: CliRunner) -> None:
     first = runner.invoke(app, ["process", str(SAMPLES), "--oracle-scenarios"])
     assert first.exit_code == 0, first.output
     assert "new" in first.output
+    # The reason names the row and table version, shown verbatim (not eaten as markup).
+    assert "[rule 7, table " in first.output
     second = runner.invoke(app, ["process", str(SAMPLES), "--oracle-scenarios"])
     assert second.exit_code == 0
     assert "existing" in second.output and " new " not in second.output
