@@ -36,8 +36,8 @@ system-deps:
 # test, stop the servers again whatever the outcome.
 test: system-deps install-all
 	@set -e; \
-	export REFEREE_TEST_POSTGRES_URL=$$(scripts/postgres.sh start); \
-	export KAFKA_BOOTSTRAP=$$(scripts/kafka.sh start); \
+	pg=$$(scripts/postgres.sh start); kafka=$$(scripts/kafka.sh start); \
+	export REFEREE_TEST_POSTGRES_URL=$$pg KAFKA_BOOTSTRAP=$$kafka; \
 	status=0; $(BIN)/pytest || status=$$?; \
 	scripts/kafka.sh stop || true; scripts/postgres.sh stop || true; \
 	exit $$status
