@@ -285,6 +285,20 @@ def _fresh_postgres_db(base: str, name: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
+async def _delete_topics(bootstrap: str, run: str) -> None:
+    """Drop a run's topics (its own and faust's) so runs don't pile up on the broker."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith((run + ".", run + "-"))]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
@@ -361,6 +375,7 @@ def throughput(args: argparse.Namespace) -> dict[str, Any]:
         stored_wall = time.monotonic() - started
     finally:
         workers.stop()
+        asyncio.run(_delete_topics(args.bootstrap, run))
     stamps = sorted(times.values())
     span = (stamps[-1] - stamps[0]) / 1000 if len(stamps) > 1 else float("nan")
     # Persist ends after the last decision; count its tail from the first decision.
@@ -410,6 +425,7 @@ def latency(args: argparse.Namespace) -> dict[str, Any]:
         sent = asyncio.run(broker.input_times(args.source))
     finally:
         workers.stop()
+        asyncio.run(_delete_topics(args.bootstrap, run))
     lat = [
         (decided[c] - sent[c]) / 1000 for c in decided if c in sent and c.startswith(f"c-{run}-")
     ]

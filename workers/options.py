@@ -66,6 +66,19 @@ class StreamOptions(BaseModel):
         description="Consumer groups are '<app_id>-<stage>'; the decide tables' changelog "
         "topics start with '<app_id>-decide-'.",
     )
+    skip_offset_gaps: bool = Field(
+        default=False,
+        description="Set when producers write the input topics in transactions: their "
+        "control records leave offset gaps that must be skipped for commits to advance. "
+        "Off by default because faust also skips what it dropped during a rebalance, "
+        "which loses messages (see workers/runtime.py, CommittedSeekConsumer).",
+    )
+    redeliver_after_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="A message a rebalance made the consumer skip (later ones were "
+        "handled, it was not) is read again after this long.",
+    )
     auto_offset_reset: Literal["earliest", "latest"] = Field(
         default="earliest", description="Where a new consumer group starts reading."
     )

@@ -66,9 +66,8 @@ def _register(rt: Runtime, stage: str, classifier: str) -> None:
         )
     elif stage == "persist":
         from referee.stages.decide import DecideStage
-        from referee.store import Store
 
-        store = Store(settings.database_url)
+        store = _open_store(settings.database_url)
         # Record the rule table this deployment decides with, so decisions can be replayed.
         store.record_rule_table(
             DecideStage.from_files(settings.rules_path, settings.scenarios_path).table
@@ -76,6 +75,23 @@ def _register(rt: Runtime, stage: str, classifier: str) -> None:
         agents.register_persist(rt, store)
     else:
         raise ConfigError(f"unknown stage {stage!r}; choose one of {', '.join(STAGES)} or all")
+
+
+def _open_store(url: str, tries: int = 5) -> Any:
+    """The store, migrated. Persist workers starting together on a new database race
+    to create its tables; the losers try again (then find them made)."""
+    from referee.errors import StoreError
+    from referee.store import Store
+
+    for attempt in range(1, tries + 1):
+        try:
+            return Store(url)
+        except StoreError as exc:
+            if attempt == tries:
+                raise
+            log.warning("store not ready (%s); trying again", exc)
+            time.sleep(attempt)
+    raise AssertionError("unreachable")
 
 
 def _add_watchers(rt: Runtime) -> None:
@@ -87,6 +103,9 @@ def _add_watchers(rt: Runtime) -> None:
 
     @app.timer(interval=0.5)
     async def watch() -> None:
+        heal = getattr(app.consumer, "heal_holes", None)
+        if heal is not None:
+            await heal(rt.options.redeliver_after_s)
         assigned = sorted(  # the stage's own topics: not changelogs, not faust's internals
             (tp.topic, tp.partition)
             for tp in app.assignor.assigned_actives()

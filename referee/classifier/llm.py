@@ -129,6 +129,12 @@ class LLMClassifier:
         self._extra_body = dict(self.options.extra_body)
         if server is not None:
             self._extra_body.setdefault("repeat_penalty", 1.0)
+        # Defaults differ for the embedded 270M model: measured, its own choice
+        # never improved on the shortlist's first (see ClassifierOptions).
+        embedded = server is not None
+        self._k = self.options.shortlist_k or (1 if embedded else 6)
+        offer = self.options.shortlist_offer_unclear
+        self._offer_unclear = (not embedded) if offer is None else offer
         self._full = ensure_unclear(catalogue.ids)
         # Built once: with the full list the system message is identical for
         # every case, which lets llama.cpp reuse its evaluated prompt prefix.
@@ -173,18 +179,18 @@ class LLMClassifier:
         if self.shortlister is None:
             return self._full
         try:
-            ranked = self.shortlister.shortlist(shortlist_text(view), self.options.shortlist_k)
+            ranked = self.shortlister.shortlist(shortlist_text(view), self._k)
         except Exception as exc:  # a broken shortlist must not cost the case
             log.warning("shortlist failed, using every scenario: %s", exc)
             meter.notes.append(f"shortlist failed ({type(exc).__name__}); used every scenario")
             return self._full
         ids = list(dict.fromkeys(sid for sid, _ in ranked if sid in self.catalogue))
-        ids = ids[: self.options.shortlist_k]
+        ids = ids[: self._k]
         if not ids:
             return self._full
         # Best first, as ranked (a small model leans to the first option), and
-        # 'unclear' always on offer: where the shortlist ranked it, else last.
-        return ids if UNCLEAR in ids else [*ids, UNCLEAR]
+        # 'unclear' where the shortlist ranked it, else last if it is offered.
+        return ids if UNCLEAR in ids or not self._offer_unclear else [*ids, UNCLEAR]
 
     def messages(self, view: View, candidates: Sequence[str]) -> list[dict[str, str]]:
         """The chat messages for one case: instructions in system, data in user."""

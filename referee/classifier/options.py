@@ -134,8 +134,19 @@ class ClassifierOptions(BaseModel):
         default=True,
         description="Use the embedding shortlister when it is installed and configured.",
     )
-    shortlist_k: int = Field(
-        default=6, ge=1, description="Candidates kept by the shortlist (plus 'unclear')."
+    shortlist_k: int | None = Field(
+        default=None,
+        ge=1,
+        description="Candidates kept by the shortlist. None: 6 for a remote model; 1 for "
+        "the embedded Gemma 3 270M, whose own choice among several candidates was never "
+        "better than the shortlist's first on the dev set (docs/benchmarks-classifier.md): "
+        "it then quotes and explains the shortlist's choice.",
+    )
+    shortlist_offer_unclear: bool | None = Field(
+        default=None,
+        description="Always offer 'unclear' besides the shortlisted candidates (it is "
+        "offered anyway when the shortlist ranks it). None: yes for a remote model, no "
+        "for the embedded one, whose 'unclear' answers were all wrong when offered.",
     )
 
     server: ServerOptions = Field(default_factory=ServerOptions)

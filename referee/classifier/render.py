@@ -140,7 +140,7 @@ def _cut_long(text: str) -> str:
     if len(text) <= MAX_LINE_CHARS:
         return text
     half = MAX_LINE_CHARS // 2
-    return text[:half] + " [...] " + text[-half:]
+    return text[:half] + " [...] " + text[-half:]  # the build_view note counts this marker
 
 
 def _trim(
@@ -219,11 +219,10 @@ def build_view(
     shown, trimmed = _trim(
         cleaned, max_chars or rules.max_chars, rules.head_lines, rules.tail_lines, rules.keywords
     )
-    if any(len(a.text) != len(b.text) for a, b in zip(lines, cleaned, strict=True)):
-        long_cut = [ln for ln in lines if len(ln.text) > MAX_LINE_CHARS]
-        if long_cut:
-            note = f"{len(long_cut)} line(s) over {MAX_LINE_CHARS} characters cut in the middle"
-            trimmed = f"{trimmed}; {note}" if trimmed else note
+    long_cut = sum(1 for ln in cleaned if " [...] " in ln.text)
+    if long_cut:
+        note = f"{long_cut} line(s) over {MAX_LINE_CHARS} characters cut in the middle"
+        trimmed = f"{trimmed}; {note}" if trimmed else note
 
     body = _render(event, shown)
     tag = hashlib.sha256(body.encode("utf-8")).hexdigest()[:8]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from llmfakes import answer, ok
 
-from referee.classifier import build_classifier
+from referee.classifier import ServerOptions, build_classifier
 from referee.classifier.render import REDACTED
+from referee.classifier.server import EmbeddedServer
 from referee.errors import ConfigError
 from referee.settings import Settings
 
@@ -113,3 +114,52 @@ def test_build_classifier_remote(fake_llm, make_case):
 def test_build_classifier_remote_needs_model(fake_llm):
     with pytest.raises(ConfigError, match="LLM_MODEL"):
         build_classifier(Settings(llm_base_url=fake_llm.base_url, llm_model=None))
+
+
+RANKED8 = [
+    (sid, 0.9 - i / 10)
+    for i, sid in enumerate(
+        [
+            "pro_running_late",
+            "pro_no_show",
+            "cust_not_available",
+            "pro_vehicle_breakdown",
+            "external_disruption",
+            "cust_changed_mind",
+            "platform_issue",
+            "cust_wrong_address",
+        ]
+    )
+]
+
+
+def _enum(request: dict) -> list[str]:  # type: ignore[type-arg]
+    rf = request["response_format"]
+    schema = rf["json_schema"]["schema"] if rf["type"] == "json_schema" else rf["schema"]
+    return schema["properties"]["scenario"]["enum"]
+
+
+def test_remote_default_keeps_six_candidates(make_classifier, fake_llm, make_case):
+    fake_llm.script(ok())
+    make_classifier(shortlister=StubShortlister(RANKED8)).classify(*make_case(TURNS))
+    assert _enum(fake_llm.requests[0]) == [s for s, _ in RANKED8[:6]] + ["unclear"]
+
+
+def test_embedded_defaults(make_classifier, fake_llm, make_case, tmp_path):
+    """Against the embedded server: grammar-style schema, no repeat penalty, top-1 only."""
+    server = EmbeddedServer(tmp_path / "model.gguf", ServerOptions(), tmp_path)  # not started
+    fake_llm.script(ok())
+    clf = make_classifier(shortlister=StubShortlister(RANKED8), server=server)
+    clf.classify(*make_case(TURNS))
+    req = fake_llm.requests[0]
+    assert req["response_format"]["type"] == "json_object"
+    assert req["response_format"]["schema"]["properties"]["reason"]["maxLength"] > 0
+    assert req["repeat_penalty"] == 1.0
+    assert _enum(req) == ["pro_running_late"]
+    # options override the embedded defaults
+    fake_llm.script(ok())
+    opts = clf.options.model_copy(update={"shortlist_k": 2, "shortlist_offer_unclear": True})
+    make_classifier(opts, shortlister=StubShortlister(RANKED8), server=server).classify(
+        *make_case(TURNS)
+    )
+    assert _enum(fake_llm.requests[0]) == ["pro_running_late", "pro_no_show", "unclear"]

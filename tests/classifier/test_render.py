@@ -124,3 +124,10 @@ def test_quote_verification_exact_fuzzy_and_invented():
 def test_normalise():
     assert normalise("  Héllo,\tWORLD!! ") == "héllo world"
     assert normalise("पानी  आ रहा है।") == "पानी आ रहा है"
+
+
+def test_one_huge_line_is_cut_and_recorded(prompts):
+    event, tr = build_case([("customer", "blah " * 400), ("professional", "ok, cancel then")])
+    view = build_view(event, tr, prompts)
+    assert view.trimmed and "1 line(s) over 800 characters" in view.trimmed
+    assert len(view.shown[0].text) < 820

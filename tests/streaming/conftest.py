@@ -37,6 +37,7 @@ def deployment(
     dep = Deployment(kafka_bootstrap, tmp_path)
     yield dep
     dep.stop()
+    dep.delete_topics()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(dep.logs()[-20000:])

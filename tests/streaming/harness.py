@@ -208,6 +208,7 @@ class Deployment:
             # broker's minimum (6 s) keeps kill-and-restart tests short.
             "STREAM__SESSION_TIMEOUT_S": "6",
             "STREAM__HEARTBEAT_INTERVAL_S": "1",
+            "STREAM__REDELIVER_AFTER_S": "3",
             "STREAM__LOG_FORMAT": "json",
             "DATABASE_URL": f"sqlite:///{self.db_path}",
             "CACHE_DIR": str(workdir / "cache"),
@@ -277,6 +278,29 @@ class Deployment:
                 w.proc.send_signal(signal.SIGTERM)
         for w in self.workers:
             w.kill(signal.SIGTERM)
+
+    def delete_topics(self) -> None:
+        """Delete this deployment's topics (its own and faust's), so that test runs do
+        not pile partitions up on the broker (it would start and stop ever slower)."""
+
+        async def run() -> None:
+            admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            await admin.start()
+            try:
+                mine = [
+                    t
+                    for t in await admin.list_topics()
+                    if t.startswith((self.prefix, self.id + "-"))
+                ]
+                if mine:
+                    await admin.delete_topics(mine)
+            finally:
+                await admin.close()
+
+        try:
+            asyncio.run(run())
+        except Exception as exc:  # cleanup only: never fail a test over it
+            print(f"could not delete topics of {self.id}: {exc}")
 
     def logs(self) -> str:
         return "\n".join(
