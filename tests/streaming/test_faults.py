@@ -89,7 +89,8 @@ def test_sigkill_decide_and_persist_mid_stream(deployment: Deployment) -> None:
 def _our_broker() -> bool:
     configured = os.environ.get("KAFKA_BOOTSTRAP")
     work = Path(os.environ.get("KAFKA_WORK_DIR", ROOT / ".kafka"))
-    return (configured in (None, "", "127.0.0.1:9092")) and (work / "kafka.pid").exists()
+    ours = f"127.0.0.1:{os.environ.get('KAFKA_PORT', '9092')}"
+    return (configured in (None, "", ours)) and (work / "kafka.pid").exists()
 
 
 def _kafka_sh(*args: str) -> None:
