@@ -34,7 +34,7 @@ system-deps:
 
 # Start the servers the tests use (PostgreSQL, Apache Kafka in KRaft mode), run every
 # test, stop the servers again whatever the outcome.
-test: system-deps install-all
+test: system-deps install-all lint
 	@set -e; \
 	pg=$$(scripts/postgres.sh start); kafka=$$(scripts/kafka.sh start); \
 	export REFEREE_TEST_POSTGRES_URL=$$pg KAFKA_BOOTSTRAP=$$kafka; \

@@ -82,7 +82,7 @@ class DecideStage:
             reason += " Note: " + "; ".join(notes) + "."
         return Decision(
             **base,
-            responsible=match.rule.responsible,  # type: ignore[arg-type]
+            responsible=match.rule.responsible,
             penalty=match.rule.penalty,
             reason=reason,
             rule_id=match.rule.rule_id,
