@@ -1,0 +1,61 @@
+"""Decision scores of the embedded default path in seconds instead of minutes.
+
+With the embedded model the scenario is the shortlister's first choice (the
+small model only writes the reason and quotes; see docs/benchmarks-classifier.md),
+so the decisions of `referee eval` can be reproduced by the shortlister plus the
+rule table alone. This prints the eval-format scores that way, without labels
+being read before deciding.
+
+    .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # faster on a small shared machine
+
+from referee.cases import read_cases
+from referee.classifier.shortlist import Shortlister, case_text
+from referee.errors import InputError
+from referee.evaluate import Scoreboard
+from referee.messages import Classification
+from referee.settings import Settings
+from referee.stages.decide import DecideStage
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", type=Path)
+    args = parser.parse_args()
+    settings = Settings()
+    shortlister = Shortlister.from_settings(settings)
+    if shortlister is None:
+        raise SystemExit("the shortlister is not installed (make install)")
+    decide = DecideStage.from_files(settings.rules_path, settings.scenarios_path)
+    raw = [json.loads(line) for line in args.cases.read_text().splitlines() if line.strip()]
+    board = Scoreboard()
+    for obj, case in zip(raw, read_cases(args.cases), strict=True):
+        if isinstance(case, InputError) or case.label is None:
+            board.errors += 1
+            continue
+        started = time.perf_counter()
+        unlabelled = {k: v for k, v in obj.items() if k != "label"}
+        scenario, _ = shortlister.predict(case_text(unlabelled))
+        classification = Classification(
+            cancellation_id=case.case_id,
+            booking_id=case.event.booking_id,
+            scenario=scenario,
+            classifier="shortlist-top1",
+        )
+        decision = decide.process(case.event, classification, case.signals)
+        board.add(case.case_id, case.label, decision, time.perf_counter() - started)
+    print(json.dumps(board.scores(), indent=2))
+
+
+if __name__ == "__main__":
+    main()
