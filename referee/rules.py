@@ -453,6 +453,9 @@ class RuleEngine:
 
     def render(self, rule: Rule, facts: dict[str, Any]) -> str:
         values: dict[str, Any] = {col: _show(facts.get(col)) for col in SIGNAL_COLUMNS}
+        if facts.get("min_distance_m") is not None:
+            # The unit goes with the number, so a missing distance reads "unknown", not "unknown m".
+            values["min_distance_m"] += " m"
         scenario = facts.get("scenario", "")
         values["scenario"] = scenario
         values["rule"] = rule.rule_id

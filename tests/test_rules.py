@@ -112,7 +112,11 @@ def test_decision_reason_names_scenario_signals_and_row(catalogue: Catalogue) ->
     match = engine.evaluate(facts)
     assert match is not None
     assert match.rule.rule_id == "13"
-    assert "cust_not_available" in match.reason and "4200" in match.reason
+    assert "cust_not_available" in match.reason and "4200 m" in match.reason
+    no_location = engine.evaluate(
+        {**facts, "scenario": "pro_no_show", "location_available": False, "min_distance_m": None}
+    )
+    assert no_location is not None and "(closest unknown)" in no_location.reason
 
 
 def test_version_is_a_content_hash(catalogue: Catalogue, tmp_path: Path) -> None:
