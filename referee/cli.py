@@ -12,7 +12,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.table import Table
 
 from referee.errors import InputError, RefereeError
 from referee.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from referee.store import Store
 
 app = typer.Typer(
     help="Referee: decides who is responsible for a cancelled booking, and says why.",
@@ -42,6 +45,13 @@ SAMPLES = PROJECT_ROOT / "samples" / "cancellations.jsonl"
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def _store() -> Store:
+    """The store DATABASE_URL names (migrated on open)."""
+    from referee.store import Store
+
+    return Store(Settings().database_url)
 
 
 def _classifier(settings: Settings, oracle: dict[str, str] | None) -> Any:
@@ -250,9 +260,8 @@ def challenge_raise(
 ) -> None:
     """Challenge the decision of one cancellation."""
     from referee.messages import Challenge
-    from referee.store import Store
 
-    store = Store(Settings().database_url)
+    store = _store()
     try:
         challenge = store.raise_challenge(
             Challenge(cancellation_id=cancellation_id, raised_by=by, reason=reason)
@@ -267,9 +276,7 @@ def challenge_list(
     status: Annotated[str | None, typer.Option(help="open, upheld or overturned.")] = None,
 ) -> None:
     """List challenges with the decision each disputes."""
-    from referee.store import Store
-
-    store = Store(Settings().database_url)
+    store = _store()
     table = Table(title="Challenges")
     for col in ("challenge", "cancellation", "status", "by", "reason", "decision"):
         table.add_column(col)
@@ -300,9 +307,7 @@ def challenge_resolve(
     ] = None,
 ) -> None:
     """Record an auditor's verdict on a challenge."""
-    from referee.store import Store
-
-    store = Store(Settings().database_url)
+    store = _store()
     try:
         c = store.resolve_challenge(
             challenge_id,
@@ -320,9 +325,7 @@ def challenge_resolve(
 @app.command()
 def show(cancellation_id: str) -> None:
     """Print the stored decision of one cancellation as JSON."""
-    from referee.store import Store
-
-    decision = Store(Settings().database_url).get_decision(cancellation_id)
+    decision = _store().get_decision(cancellation_id)
     if decision is None:
         raise _fail(f"no decision stored for {cancellation_id!r}", 1)
     sys.stdout.write(decision.model_dump_json(indent=2) + "\n")

@@ -29,7 +29,7 @@ import itertools
 import re
 import string
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -95,7 +95,7 @@ class Cell:
         return False
 
     def matches(self, value: Any) -> bool:
-        """Pure-Python reading of the cell, used by the validator's checks and tests."""
+        """Pure-Python reading of the cell (RuleTable.first_match, the engine's reference)."""
         if self.kind == "any":
             return True
         if self.kind == "missing":
@@ -179,7 +179,6 @@ class RuleTable:
     path: str
     version: str  # sha256 of the file's bytes, first 16 hex digits
     rules: tuple[Rule, ...]
-    columns: tuple[str, ...] = field(default=())
 
     def first_match(self, facts: dict[str, Any]) -> Rule | None:
         """Reference evaluation in plain Python (the engine uses durable-rules)."""
@@ -239,9 +238,8 @@ def parse_rule_table(data: bytes, catalogue: Catalogue, source: str = "<table>")
         path=source,
         version=hashlib.sha256(data).hexdigest()[:16],
         rules=tuple(rules),
-        columns=tuple(header),
     )
-    _check_reachable(table, catalogue, source)
+    _check_reachable(table, source)
     _check_catch_all(table, catalogue, source)
     return table
 
@@ -352,7 +350,7 @@ def _similar(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b).ratio() > 0.8
 
 
-def _check_reachable(table: RuleTable, catalogue: Catalogue, source: str) -> None:
+def _check_reachable(table: RuleTable, source: str) -> None:
     """A row can never match if, for each of its scenarios, one earlier row covers it."""
     for i, later in enumerate(table.rules):
         blockers: dict[str, str] = {}
@@ -441,9 +439,8 @@ class RuleEngine:
         try:
             with self._lock:
                 lang.post(self._ruleset, event)
-                rule_id = _MATCHES.pop(event_id, None)
         finally:
-            _MATCHES.pop(event_id, None)
+            rule_id = _MATCHES.pop(event_id, None)  # also when post raised: no leftovers
         if rule_id is None:
             return None
         rule = self._by_id[rule_id]
