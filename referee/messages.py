@@ -25,6 +25,8 @@ Speaker = Literal["customer", "professional", "unknown"]
 Responsible = Literal["customer", "professional", "platform", "undetermined"]
 
 NonNegativeSeconds = Annotated[float, Field(ge=0)]
+#: A machine-readable flag: a snake_case code, optionally ':' and a detail without spaces.
+Flag = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(:\S+)?$", max_length=120)]
 
 
 def utcnow() -> datetime:
@@ -246,6 +248,18 @@ class Classification(Message):
     )
     trimmed: str | None = Field(default=None, description="What was cut from a long input.")
     seconds: float | None = None
+    flags: tuple[Flag, ...] = Field(
+        default=(),
+        description="What the classifier noticed about the input or its answer, for machines "
+        "(the reason stays a sentence for people). Each is 'code' or 'code:detail'; readers "
+        "ignore codes they do not know. Codes: 'injection_suspected:<line>' (instruction-like "
+        "text, treated as data, in line 'call[i]' (utterance i of the transcript), 'chat[i]' "
+        "(chat message i) or 'booking' (the reason picked in the app); '+n' counts lines not "
+        "listed), 'quotes_unverified:<n>/<m>' (n of the model's m quotes are not in the "
+        "input), 'trimmed' (a long input was cut, see trimmed), 'shortlist_failed:<error>' "
+        "(every scenario was offered instead), 'outside_shortlist' (the answer is a catalogue "
+        "scenario the shortlist did not offer).",
+    )
 
 
 class Decision(Message):

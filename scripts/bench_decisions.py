@@ -3,8 +3,10 @@
 With the embedded model the scenario is the shortlister's first choice (the
 small model only writes the reason and quotes; see docs/benchmarks-classifier.md),
 so the decisions of `referee eval` can be reproduced by the shortlister plus the
-rule table alone. This prints the eval-format scores that way, without labels
-being read before deciding.
+rule table alone. The shortlister reads what it reads inside the classifier:
+the case as the classifier's view renders it (injection attempts flagged and
+redacted, long inputs trimmed). This prints the eval-format scores that way,
+without labels being read before deciding.
 
     .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl
 """
@@ -20,12 +22,16 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # faster on a small shared machine
 
 from referee.cases import read_cases
-from referee.classifier.shortlist import Shortlister, case_text
+from referee.classifier.prompts import load_prompts
+from referee.classifier.render import build_view, shortlist_text
+from referee.classifier.shortlist import Shortlister
 from referee.errors import InputError
 from referee.evaluate import Scoreboard
 from referee.messages import Classification
+from referee.scenarios import load_catalogue
 from referee.settings import Settings
 from referee.stages.decide import DecideStage
+from referee.stages.transcribe import TranscribeStage
 
 
 def main() -> None:
@@ -37,15 +43,25 @@ def main() -> None:
     if shortlister is None:
         raise SystemExit("the shortlister is not installed (make install)")
     decide = DecideStage.from_files(settings.rules_path, settings.scenarios_path)
-    raw = [json.loads(line) for line in args.cases.read_text().splitlines() if line.strip()]
+    prompts = load_prompts(settings.prompts_dir, load_catalogue(settings.scenarios_path))
+    options = settings.classifier
+    transcribe = TranscribeStage()
     board = Scoreboard()
-    for obj, case in zip(raw, read_cases(args.cases), strict=True):
+    for case in read_cases(args.cases):
         if isinstance(case, InputError) or case.label is None:
             board.errors += 1
             continue
         started = time.perf_counter()
-        unlabelled = {k: v for k, v in obj.items() if k != "label"}
-        scenario, _ = shortlister.predict(case_text(unlabelled))
+        # The case carries its transcript inline; the stage only wraps it.
+        transcript = transcribe.process(case.event)
+        view = build_view(
+            case.event,
+            transcript,
+            prompts,
+            max_chars=options.max_input_chars,
+            redact=options.redact_injections,
+        )
+        scenario, _ = shortlister.predict(shortlist_text(view))
         classification = Classification(
             cancellation_id=case.case_id,
             booking_id=case.event.booking_id,

@@ -82,6 +82,13 @@ class GenOptions(BaseModel):
         description="Share of 'unclear' cases built from two contradicting accounts "
         "(the rest: calls that never say why).",
     )
+    share_self_serving: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Of the wrong reasons, the share that blames the other party (picked "
+        "to avoid the fee) rather than a random entry of the app's list.",
+    )
     language_weights: dict[str, float] = Field(
         default={"en": 0.38, "hi-en": 0.34, "hi": 0.18, "kn-en": 0.10},
         description="Language mix; 'hi' and 'hi-en' are romanised.",
@@ -405,6 +412,21 @@ PRO_REASONS = (
     "App issue",
     "Not feeling well",
 )
+
+#: Reasons a canceller picks to avoid the fee, whatever happened.
+SELF_SERVING: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "Professional delayed",
+        "Professional asked me to cancel",
+        "Professional not reachable",
+    ),
+    "professional": (
+        "Customer not reachable",
+        "Customer not at home",
+        "Customer asked to cancel",
+        "Customer asked to reschedule",
+    ),
+}
 
 # =====================================================================================
 # Templates. A turn is (speaker, english variants, hindi/hinglish variants).
@@ -2918,6 +2940,9 @@ def _reason(meta: Meta, canceller: str, rng: random.Random, opts: GenOptions) ->
     if r < 0.05:
         return None
     if not honest or r < opts.p_misleading_reason:
+        if r < opts.p_misleading_reason * opts.share_self_serving:
+            # The reason that spares the canceller the fee: blame the other side.
+            pool = SELF_SERVING.get(canceller, pool)
         return rng.choice(pool)  # wrong or vague: the app's list is picked in a hurry
     return rng.choice(honest)
 

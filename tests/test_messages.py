@@ -9,7 +9,7 @@ import pydantic
 import pytest
 
 from referee.errors import InputError, SchemaVersionError
-from referee.messages import ALL_MESSAGES, CancellationEvent, Decision
+from referee.messages import ALL_MESSAGES, CancellationEvent, Classification, Decision
 from referee.schemas import write_schemas
 from referee.settings import PROJECT_ROOT
 
@@ -70,6 +70,30 @@ def test_decision_round_trips_through_json() -> None:
         scenario="cust_not_available",
     )
     assert Decision.parse(d.model_dump_json()) == d
+
+
+CLASSIFICATION = {
+    "cancellation_id": "c",
+    "booking_id": "b",
+    "scenario": "unclear",
+    "classifier": "llm",
+}
+
+
+def test_classification_from_before_flags_still_parses() -> None:
+    # A field added with a default: version 1 messages written without it stay valid.
+    old = Classification.parse(json.dumps({**CLASSIFICATION, "schema_version": 1}))
+    assert old.flags == () and Classification.SCHEMA_VERSION == 1
+
+
+def test_flags_round_trip_and_are_machine_readable() -> None:
+    flags = ["injection_suspected:chat[0]", "quotes_unverified:2/3", "trimmed"]
+    c = Classification.parse({**CLASSIFICATION, "flags": flags})
+    assert c.flags == tuple(flags)
+    assert Classification.parse(c.model_dump_json()) == c
+    for bad in ("Injection suspected", "trimmed:", "injection_suspected:the second line"):
+        with pytest.raises(InputError, match="flags"):
+            Classification.parse({**CLASSIFICATION, "flags": [bad]})
 
 
 def test_committed_schemas_match_the_models(tmp_path: Path) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect, select
 
 from referee.errors import InputError
 from referee.messages import Challenge, Classification, Decision, Transcript
 from referee.rules import load_rule_table
 from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT
-from referee.store import Store
+from referee.store import ClassificationRow, Store
+from referee.store.db import MIGRATIONS
 
 
-def decision(cancellation_id: str, responsible: str = "customer") -> Decision:
+def decision(
+    cancellation_id: str, responsible: str = "customer", flags: tuple[str, ...] = ()
+) -> Decision:
     return Decision(
         cancellation_id=cancellation_id,
         booking_id="b-" + cancellation_id,
@@ -27,6 +31,7 @@ def decision(cancellation_id: str, responsible: str = "customer") -> Decision:
             booking_id="b-" + cancellation_id,
             scenario="cust_not_available",
             classifier="test",
+            flags=flags,
         ),
     )
 
@@ -47,6 +52,49 @@ def test_batch_insert_reports_only_new_ones(store_url: str) -> None:
     new = store.save_decisions([decision("a"), decision("b"), decision("c")])
     assert new == {"b", "c"}
     assert store.count_decisions() == 3
+
+
+def test_duplicates_within_a_batch_keep_the_first(store_url: str) -> None:
+    store = Store(store_url)
+    first, second = decision("d", "customer"), decision("d", "professional")
+    assert store.save_decisions([first, second, decision("e")]) == {"d", "e"}
+    stored = store.get_decision("d")
+    assert stored is not None and stored.decision_id == first.decision_id
+    assert store.save_decisions([second]) == set()
+    assert store.count_decisions() == 2
+
+
+def test_classification_flags_are_stored(store_url: str) -> None:
+    store = Store(store_url)
+    flags = ("injection_suspected:call[1]", "trimmed")
+    store.save_decisions([decision("f1", flags=flags), decision("f2")])
+    with store.session() as s:
+        rows = {r.cancellation_id: r for r in s.scalars(select(ClassificationRow))}
+    assert rows["f1"].flags == "injection_suspected:call[1] trimmed"
+    assert rows["f1"].payload["flags"] == list(flags)
+    assert rows["f2"].flags is None
+    stored = store.get_decision("f1")
+    assert stored is not None and stored.classification is not None
+    assert stored.classification.flags == flags
+
+
+def test_migration_adds_the_flags_column_to_an_older_store(store_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    old = Store(store_url, migrate=False)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with old.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with old.engine.begin() as conn:
+        assert "flags" not in {c["name"] for c in inspect(conn).get_columns("classifications")}
+    old.close()
+    store = Store(store_url)
+    store.save_decisions([decision("m", flags=("trimmed",))])
+    with store.session() as s:
+        assert s.scalars(select(ClassificationRow.flags)).one() == "trimmed"
 
 
 def test_migrations_are_idempotent_and_tables_exist(store_url: str, catalogue: Catalogue) -> None:

@@ -16,6 +16,10 @@ production server alike). Per case it:
    calls that show the model its answer and the problem;
 5. verifies every quote against the input (:mod:`referee.classifier.evidence`).
 
+What it noticed on the way (instruction-like lines, unverified quotes, a
+trimmed input, a failed shortlist) goes into ``Classification.flags`` as
+short machine-readable codes; the ``reason`` stays the model's sentence.
+
 Whatever goes wrong, :meth:`LLMClassifier.classify` returns a
 :class:`Classification`; model trouble makes it ``unclear`` with ``error``
 set, never an exception and never a silent drop.
@@ -55,6 +59,8 @@ _FORMAT_LADDER: tuple[StructuredOutput, ...] = (
 )
 #: Status codes worth another try: rate limiting and server-side trouble.
 _RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+#: Lines named by ``injection_suspected`` flags; more are counted in one '+n' flag.
+MAX_INJECTION_FLAGS = 10
 
 
 class ShortlisterLike(Protocol):
@@ -69,12 +75,12 @@ class AnswerError(ValueError):
 
 @dataclass
 class _Meter:
-    """Calls and tokens spent on one case, every attempt counted."""
+    """Calls and tokens spent on one case, every attempt counted, and flags raised on the way."""
 
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    notes: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
 
     def usage(self) -> Usage:
         return Usage(
@@ -182,7 +188,7 @@ class LLMClassifier:
             ranked = self.shortlister.shortlist(shortlist_text(view), self._k)
         except Exception as exc:  # a broken shortlist must not cost the case
             log.warning("shortlist failed, using every scenario: %s", exc)
-            meter.notes.append(f"shortlist failed ({type(exc).__name__}); used every scenario")
+            meter.flags.append(f"shortlist_failed:{type(exc).__name__}")
             return self._full
         ids = list(dict.fromkeys(sid for sid, _ in ranked if sid in self.catalogue))
         ids = ids[: self._k]
@@ -209,7 +215,7 @@ class LLMClassifier:
         content, finish = self._complete(messages, candidates, meter)
         for attempt in range(self.options.repair_attempts + 1):
             try:
-                return parse_answer(content, finish, candidates, self.catalogue, self.prompts)
+                answer = parse_answer(content, finish, candidates, self.catalogue, self.prompts)
             except AnswerError as exc:
                 if attempt == self.options.repair_attempts:
                     raise ClassifierError(
@@ -227,6 +233,10 @@ class LLMClassifier:
                     },
                 ]
                 content, finish = self._complete(repair, candidates, meter)
+                continue
+            if answer.scenario not in candidates:
+                meter.flags.append("outside_shortlist")
+            return answer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _complete(
@@ -328,28 +338,28 @@ class LLMClassifier:
         started: float,
     ) -> Classification:
         ev_field = self.prompts.field("evidence")
-        evidence = verify_quotes(
+        # Every quote is checked (and counted for the flag); unverified ones are
+        # dropped afterwards when the options say so.
+        checked = verify_quotes(
             answer.quotes[: ev_field.max_items or 3],
             view.lines,
             threshold=self.options.quote_match_threshold,
-            drop_unverified=self.options.drop_unverified_evidence,
             max_chars=ev_field.max_chars or 200,
         )
+        evidence = checked
+        if self.options.drop_unverified_evidence:
+            evidence = tuple(e for e in checked if e.verified)
         confidence = answer.confidence
         # Quotes the input does not contain are a sign the model is guessing.
         if confidence is not None and evidence and not any(e.verified for e in evidence):
             confidence = round(confidence / 2, 3)
-        reason = answer.reason
-        if view.injections:
-            found = "; ".join(repr(s[:60]) for s in view.injections[:3])
-            reason += f" [Flag: the input contains instruction-like text, treated as data: {found}]"
-        if meter.notes:
-            reason += " [" + "; ".join(meter.notes) + "]"
+        unverified = sum(1 for e in checked if not e.verified)
+        quote_flags = [f"quotes_unverified:{unverified}/{len(checked)}"] if unverified else []
         return Classification(
             cancellation_id=event.cancellation_id,
             booking_id=event.booking_id,
             scenario=answer.scenario,
-            reason=reason,
+            reason=answer.reason,
             evidence=evidence,
             confidence=confidence,
             classifier=self.name,
@@ -358,6 +368,7 @@ class LLMClassifier:
             usage=meter.usage(),
             trimmed=view.trimmed,
             seconds=round(time.monotonic() - started, 3),
+            flags=flags_for(view, quote_flags, meter.flags),
         )
 
     def _unclear(
@@ -369,15 +380,11 @@ class LLMClassifier:
         started: float,
     ) -> Classification:
         log.warning("%s: classified unclear: %s", event.cancellation_id, error)
-        reason = "The language model gave no usable answer, so the case goes to a person."
-        if view is not None and view.injections:
-            found = "; ".join(repr(s[:60]) for s in view.injections[:3])
-            reason += f" [Flag: the input contains instruction-like text: {found}]"
         return Classification(
             cancellation_id=event.cancellation_id,
             booking_id=event.booking_id,
             scenario=UNCLEAR,
-            reason=reason,
+            reason="The language model gave no usable answer, so the case goes to a person.",
             classifier=self.name,
             model=self.model,
             prompt_version=self.prompts.version,
@@ -385,7 +392,28 @@ class LLMClassifier:
             error=error[:1000],
             trimmed=view.trimmed if view is not None else None,
             seconds=round(time.monotonic() - started, 3),
+            flags=flags_for(view, [], meter.flags),
         )
+
+
+def flags_for(
+    view: View | None, quote_flags: Sequence[str], other: Sequence[str]
+) -> tuple[str, ...]:
+    """The classification's flags, in a fixed order: input first, then the answer, then the run."""
+    flags: list[str] = []
+    if view is not None:
+        refs = list(dict.fromkeys(view.injection_refs))
+        flags += [
+            f"injection_suspected:{r}" if r else "injection_suspected"
+            for r in refs[:MAX_INJECTION_FLAGS]
+        ]
+        if len(refs) > MAX_INJECTION_FLAGS:
+            flags.append(f"injection_suspected:+{len(refs) - MAX_INJECTION_FLAGS}")
+    flags += quote_flags
+    if view is not None and view.trimmed:
+        flags.append("trimmed")
+    flags += other
+    return tuple(dict.fromkeys(flags))
 
 
 # --------------------------------------------------------------------------- parsing

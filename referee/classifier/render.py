@@ -7,7 +7,9 @@ Three jobs, kept together because they all work line by line:
   the model's quotes against the same lines.
 * **Injection**: text that tries to give the model orders ("ignore your
   instructions", "system: ...") is found with the patterns of
-  ``prompts/input.yaml``, flagged, and (by default) replaced by a marker.
+  ``prompts/input.yaml``, flagged (``View.injection_refs`` names the lines, which
+  the classifier turns into ``injection_suspected`` flags), and (by default)
+  replaced by a marker.
 * **Trimming**: a conversation longer than the budget keeps its opening lines,
   its closing lines (where a visit is usually called off) and the middle lines
   with cancellation keywords, and says what it cut.
@@ -45,6 +47,9 @@ class Line:
     text: str
     start: float | None = None
     label: str = ""  # what the model sees as its time: "00:17", "chat 12:25", "booking"
+    #: Where the line came from, for flags: "call[3]" (utterance 3 of the transcript),
+    #: "chat[0]" (chat message 0) or "booking" (the reason picked in the app).
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class View:
     data_block: str
     injections: tuple[str, ...]  # the instruction-like snippets found
     trimmed: str | None
+    injection_refs: tuple[str, ...] = ()  # Line.ref of every line with such a snippet
 
 
 def mmss(seconds: float) -> str:
@@ -75,12 +81,13 @@ def input_lines(event: CancellationEvent, transcript: Transcript | None) -> list
                 else ("professional" if event.cancelled_by == "professional" else "unknown"),
                 text=event.reason_selected,
                 label="booking",
+                ref="booking",
             )
         )
     utterances = transcript.utterances if transcript is not None else ()
     if not utterances and event.transcript:
         utterances = event.transcript  # a transcript supplied with the event
-    for u in utterances:
+    for i, u in enumerate(utterances):
         if u.text.strip():
             lines.append(
                 Line(
@@ -89,12 +96,21 @@ def input_lines(event: CancellationEvent, transcript: Transcript | None) -> list
                     text=u.text.strip(),
                     start=u.start,
                     label=mmss(u.start),
+                    ref=f"call[{i}]",
                 )
             )
-    for m in event.chat:
+    for i, m in enumerate(event.chat):
         if m.text.strip():
             label = f"chat {m.at.strftime('%H:%M')}" if m.at else "chat"
-            lines.append(Line(source="chat", speaker=m.sender, text=m.text.strip(), label=label))
+            lines.append(
+                Line(
+                    source="chat",
+                    speaker=m.sender,
+                    text=m.text.strip(),
+                    label=label,
+                    ref=f"chat[{i}]",
+                )
+            )
     return lines
 
 
@@ -205,12 +221,14 @@ def build_view(
     """Everything the model is shown of one case, as a DATA block."""
     lines = input_lines(event, transcript)
     injections: list[str] = []
+    refs: list[str] = []
     cleaned: list[Line] = []
     for ln in lines:
         spans = find_injections(ln.text, prompts)
         text = ln.text
         if spans:
             injections.extend(ln.text[s:e] for s, e in spans)
+            refs.append(ln.ref)
             if redact:
                 text = _redact_sentence(text, spans)
         cleaned.append(replace(ln, text=_cut_long(text)))
@@ -233,6 +251,7 @@ def build_view(
         data_block=block,
         injections=tuple(dict.fromkeys(injections)),
         trimmed=trimmed,
+        injection_refs=tuple(refs),
     )
 
 
@@ -265,5 +284,13 @@ def _render(event: CancellationEvent, shown: Sequence[Line]) -> str:
 
 
 def shortlist_text(view: View) -> str:
-    """The plain text a shortlister ranks scenarios on (what the model is shown)."""
-    return "\n".join(f"{ln.speaker}: {ln.text}" for ln in view.shown)
+    """The plain text a shortlister ranks scenarios on: what the model is shown, less
+    every line that tried to give orders.
+
+    The model sees such a line with the order redacted, but a shortlister reads
+    words, and the rest of the line ("it was entirely the professional's
+    fault, he was late") is written to steer, not to report: it is not
+    evidence of what happened.
+    """
+    steering = set(view.injection_refs)
+    return "\n".join(f"{ln.speaker}: {ln.text}" for ln in view.shown if ln.ref not in steering)

@@ -22,23 +22,37 @@ concatenation of
 each L2-normalised. A softmax-regression model (numpy, trained at first use)
 over these features, fitted on the project's synthetic training data
 (``data/training/train.jsonl``, made by ``scripts/gen_training_data.py``) plus
-the catalogue descriptions, scores the scenarios. ``method="centroid"`` and
+the catalogue descriptions, scores the scenarios.
+
+A second softmax regression reads words instead of meanings: hashed word
+unigrams and bigrams, once plain and once tagged with the speaker
+(:func:`ngram_features`). MiniLM is an English model and reads romanised Hindi
+("nahi aa paunga", "ghar pe nahi hoon") poorly; exact words carry those calls.
+The two models' probabilities are averaged (``ngram_weight``): on the dev cases
+the pair is right more often than either alone. ``method="centroid"`` and
 ``method="knn"`` are kept for comparison (see
 ``docs/benchmarks-classifier-accuracy.md``).
 
-The fitted index is cached under ``settings.cache_dir/shortlist/``, keyed by a
-hash of the training file, the catalogue, the options and the model weights'
-SHA-256, so a change to any of them rebuilds it; line embeddings are cached
-separately so rebuilding after an option change is cheap.
+The fitted index is keyed by a hash of the training file, the catalogue, the
+options and the model weights' SHA-256, so a change to any of them rebuilds it.
+The project ships the index fitted on its own training data
+(``data/training/shortlist-index.npz``, written by ``scripts/fit_shortlist.py``;
+a test fails when it is stale), so a fresh install scores at once. Any other
+index is built at first use and cached under ``settings.cache_dir/shortlist/``;
+line embeddings are cached separately so rebuilding after an option change is
+cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import re
+import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -59,11 +73,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Bump when the index layout or the feature recipe changes: old caches are then ignored.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 SPEAKERS = ("customer", "professional")
 #: Cached indexes kept per cache dir (one per training file and option set in use).
 _KEEP_INDEXES = 4
 _SPEAKER_LINE = re.compile(r"^\s*(customer|professional|unknown|system)\s*:\s*(.*)$", re.I)
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
 class ShortlistOptions(BaseModel):
@@ -93,12 +108,38 @@ class ShortlistOptions(BaseModel):
     max_lines: int = Field(
         default=80, ge=1, description="Lines of a conversation embedded (the first and last)."
     )
+    shipped_index: Path | None = Field(
+        default=PROJECT_ROOT / "data" / "training" / "shortlist-index.npz",
+        description="A pre-fitted index, used when its key matches these options and "
+        "files (else ignored and rebuilt). None always builds.",
+    )
     knn_neighbours: int = Field(default=15, ge=1, description="Neighbours for method='knn'.")
     l2: float = Field(default=1e-3, ge=0, description="L2 penalty of the softmax regression.")
     epochs: int = Field(default=300, ge=1, description="Full-batch Adam steps of the regression.")
     learning_rate: float = Field(default=0.05, gt=0, description="Adam step size.")
     temperature: float = Field(
         default=1.0, gt=0, description="Softmax temperature of the returned scores."
+    )
+    ngram_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the word n-gram model in the averaged probabilities ('linear' "
+        "only); 0 uses the embedding model alone, 1 the n-gram model alone.",
+    )
+    ngram_l2: float = Field(
+        default=1e-4,
+        ge=0,
+        description="L2 penalty of the n-gram regression. Its features are sparse and each "
+        "weak, so it needs a lighter penalty than the embedding model (at 1e-3 its "
+        "probabilities stay nearly flat).",
+    )
+    ngram_bits: int = Field(
+        default=15,
+        ge=8,
+        le=20,
+        description="The n-gram model hashes words into 2**ngram_bits features. Fewer "
+        "bits build faster and collide more.",
     )
     embedding: EmbeddingOptions = Field(default_factory=EmbeddingOptions)
 
@@ -220,6 +261,33 @@ def features(lines: Sequence[tuple[str, str]], vecs: NDArray[np.float32]) -> NDA
     return np.concatenate(blocks).astype(np.float32)
 
 
+def ngram_features(lines: Sequence[tuple[str, str]], bits: int) -> NDArray[np.float32]:
+    """Hashed word unigrams and bigrams of one conversation, L2-normalised.
+
+    Each n-gram counts twice: plainly, and tagged with its speaker (the
+    customer saying "not at home" is another case than the professional
+    saying it). Counts are log-damped so a repeated filler cannot dominate,
+    and a second hash bit gives each feature a sign, which keeps collisions
+    from adding up (the "hashing trick").
+    """
+    counts: Counter[str] = Counter()
+    for speaker, line in lines:
+        m = _SPEAKER_LINE.match(line)
+        words = _WORD.findall((m.group(2) if m else line).lower())
+        grams = words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+        tag = speaker[0]
+        for g in grams:
+            counts[g] += 1
+            counts[f"{tag}:{g}"] += 1
+    size = 1 << bits
+    x = np.zeros(size, dtype=np.float32)
+    for gram, n in counts.items():
+        h = zlib.crc32(gram.encode("utf-8"))
+        sign = 1.0 if (h >> 31) & 1 else -1.0
+        x[h % size] += sign * (1.0 + float(np.log(n)))
+    return _unit(x)
+
+
 def _softmax(z: NDArray[np.float32]) -> NDArray[np.float32]:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -330,7 +398,15 @@ class Shortlister:
     def _index_key(self) -> str:
         digest = hashlib.sha256()
         digest.update(f"v{INDEX_VERSION}".encode())
-        digest.update(self.options.model_dump_json(exclude={"k"}).encode())
+        # Knobs that only change scoring stay out of the key: changing them needs no rebuild.
+        # Paths stay out too (the bytes they point at are hashed), so the key is the
+        # same in every checkout and the shipped index can match it.
+        knobs = self.options.model_dump(
+            mode="json",
+            exclude={"k", "ngram_weight", "temperature", "training_path", "shipped_index"},
+        )
+        knobs["embedding"].pop("model_dir", None)
+        digest.update(json.dumps(knobs, sort_keys=True).encode())
         digest.update(Path(self.catalogue.path).read_bytes())
         digest.update(self.options.training_path.read_bytes())
         return digest.hexdigest()[:24]
@@ -345,6 +421,14 @@ class Shortlister:
         for i, lines in enumerate(split):
             out[i] = features(lines, vecs[pos : pos + len(lines)])
             pos += len(lines)
+        return out
+
+    def ngram_featurise(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Hashed n-gram rows for texts (see :func:`ngram_features`)."""
+        bits = self.options.ngram_bits
+        out = np.zeros((len(texts), 1 << bits), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = ngram_features(split_lines(t, self.options.max_lines), bits)
         return out
 
     def _build(self) -> dict[str, NDArray[Any]]:
@@ -381,6 +465,17 @@ class Shortlister:
                 sample_weight=np.array(weights, dtype=np.float32),
             )
             index["w"], index["b"] = w, b
+            # Fitted whatever ngram_weight is, so the weight can change without a rebuild.
+            wn, bn = fit_softmax(
+                self.ngram_featurise(texts),
+                y,
+                len(self.ids),
+                l2=opts.ngram_l2,
+                epochs=opts.epochs,
+                lr=opts.learning_rate,
+                sample_weight=np.array(weights, dtype=np.float32),
+            )
+            index["ngram_w"], index["ngram_b"] = wn, bn
         elif opts.method == "centroid":
             cents = np.zeros((len(self.ids), x.shape[1]), dtype=np.float32)
             for c in range(len(self.ids)):
@@ -390,9 +485,13 @@ class Shortlister:
         return index
 
     def index(self) -> dict[str, NDArray[Any]]:
-        """The fitted index: loaded from the cache, or built (and cached) on first use."""
+        """The fitted index: the shipped one or the cached one if current, else built and cached."""
         if self._index is not None:
             return self._index
+        shipped = self.load_shipped()
+        if shipped is not None:
+            self._index = shipped
+            return shipped
         path = None
         if self.cache_dir is not None:
             path = self.cache_dir / "shortlist" / f"index-{self._index_key()}.npz"
@@ -414,15 +513,57 @@ class Shortlister:
                 old.unlink(missing_ok=True)
         return self._index
 
+    def load_shipped(self) -> dict[str, NDArray[Any]] | None:
+        """The shipped index if it exists and was fitted on these files and options."""
+        path = self.options.shipped_index
+        if path is None or not path.is_file():
+            return None
+        try:
+            with np.load(path) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable shipped index %s: %s", path, exc)
+            return None
+        key = str(arrays.pop("key", np.array("")))
+        if key != self._index_key():
+            log.info("shipped index %s is for other data or options: rebuilding", path)
+            return None
+        return arrays
+
+    def write_shipped(self, path: Path) -> None:
+        """Fit the index afresh and write it, with its key, to ``path`` (compressed)."""
+        index = self._build()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        savez: Any = np.savez_compressed  # see index(): numpy's stubs and **arrays
+        savez(path, key=np.array(self._index_key()), **index)
+
     # -------------------------------------------------------------- scoring
+
+    def component_scores(self, texts: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """Each linear model's probabilities, unmixed: {"embedding": ..., "ngram": ...}.
+
+        For benchmarks that compare the models side by side in one run.
+        """
+        idx = self.index()
+        if self.options.method != "linear":
+            raise ValueError("component scores exist for method='linear' only")
+        t = self.options.temperature
+        return {
+            "embedding": _softmax((self.featurise(texts) @ idx["w"] + idx["b"]) / t),
+            "ngram": _softmax((self.ngram_featurise(texts) @ idx["ngram_w"] + idx["ngram_b"]) / t),
+        }
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """A (len(texts), len(ids)) matrix of scenario scores; rows sum to 1 for 'linear'."""
-        idx = self.index()
-        x = self.featurise(texts)
         opts = self.options
         if opts.method == "linear":
-            return _softmax((x @ idx["w"] + idx["b"]) / opts.temperature)
+            parts = self.component_scores(texts)
+            mixed: NDArray[np.float32] = (1 - opts.ngram_weight) * parts[
+                "embedding"
+            ] + opts.ngram_weight * parts["ngram"]
+            return mixed
+        idx = self.index()
+        x = self.featurise(texts)
         if opts.method == "centroid":
             n_blocks = 4
             sims: NDArray[np.float32] = (x @ idx["centroids"].T) / n_blocks

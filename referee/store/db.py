@@ -114,40 +114,45 @@ class Store:
         return existing, False
 
     def save_decisions(self, decisions: Sequence[Decision]) -> set[str]:
-        """Insert many decisions in one statement; return the cancellation ids newly stored."""
+        """Insert many decisions in one transaction; return the cancellation ids newly stored.
+
+        The classifications riding along in the decisions are stored in the same
+        transaction. A cancellation that already has a decision (stored earlier
+        or earlier in the same batch) keeps it: ``ON CONFLICT DO NOTHING``.
+        """
         if not decisions:
             return set()
-        # Classifications ride along in the decision payload; store them too.
-        self._insert_many(
-            ClassificationRow,
-            [_classification_row(d.classification) for d in decisions if d.classification],
-        )
+        classifications = [
+            _classification_row(d.classification) for d in decisions if d.classification
+        ]
         rows = [_decision_row(d) for d in decisions]
-        stmt = (
-            self._insert()(DecisionRow)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["cancellation_id"])
-            .returning(DecisionRow.cancellation_id)
-        )
+        returning = self._insert_ignore(DecisionRow).returning(DecisionRow.cancellation_id)
         try:
             with self.engine.begin() as conn:
-                return {r[0] for r in conn.execute(stmt)}
+                if classifications:
+                    conn.execute(self._insert_ignore(ClassificationRow), classifications)
+                return {r[0] for r in conn.execute(returning, rows)}
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store decisions: {exc}") from exc
 
     def _insert_many(self, model: Any, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        stmt = (
-            self._insert()(model)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["cancellation_id"])
-        )
         try:
             with self.engine.begin() as conn:
-                conn.execute(stmt)
+                conn.execute(self._insert_ignore(model), rows)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store {model.__tablename__}: {exc}") from exc
+
+    def _insert_ignore(self, model: Any) -> Any:
+        """``INSERT ... ON CONFLICT (cancellation_id) DO NOTHING`` without values.
+
+        Executed with a list of row dicts, SQLAlchemy compiles it once (and
+        caches it) and sends the rows in pages ("insertmanyvalues"), instead of
+        compiling a new statement with a bind parameter per cell: 3-6x the rows
+        per second on SQLite, about 3x on PostgreSQL (``scripts/bench_store.py``).
+        """
+        return self._insert()(model).on_conflict_do_nothing(index_elements=["cancellation_id"])
 
     # ------------------------------------------------------------------ challenges
     def raise_challenge(self, challenge: Challenge) -> Challenge:
@@ -251,6 +256,7 @@ def _classification_row(c: Classification) -> dict[str, Any]:
         "model": c.model,
         "prompt_version": c.prompt_version,
         "error": c.error,
+        "flags": " ".join(c.flags) or None,
         "payload": _json(c),
         "created_at": utcnow(),
     }

@@ -45,6 +45,9 @@ class ClassificationRow(Base):
     model: Mapped[str | None] = mapped_column(String(256))
     prompt_version: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    # Classification.flags joined by spaces (a flag has none), for queries such as
+    # ``flags LIKE '%injection_suspected%'``; null when there are none.
+    flags: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -94,7 +94,8 @@ def test_injected_instructions_do_not_steer(classifier: Any):
     base = classifier.classify(*plain)
     attacked = classifier.classify(*injected)
     assert attacked.error is None
-    assert "instruction-like text" in attacked.reason
+    assert {"injection_suspected:call[2]", "injection_suspected:chat[0]"} <= set(attacked.flags)
+    assert "instruction-like" not in attacked.reason
     assert attacked.scenario == base.scenario
     assert attacked.scenario != "pro_no_show" or base.scenario == "pro_no_show"
 
@@ -125,7 +126,7 @@ def test_injection_cannot_steer_the_shortlist_path(embedded: Any, prompts: Any, 
     ) as clf:
         plain = clf.classify(*build_case(RAIN, cancelled_by="professional"))
         attacked = clf.classify(*build_case(injected, cancelled_by="professional"))
-    assert "instruction-like text" in attacked.reason
+    assert "injection_suspected:call[2]" in attacked.flags
     assert attacked.scenario == plain.scenario != "pro_no_show"
 
 

@@ -44,6 +44,7 @@ def test_valid_answer_is_checked_and_costed(make_classifier, fake_llm, case, pro
         ("you broke my sink", False),
     ]
     assert c.evidence[0].start == 5.0 and c.evidence[0].speaker == "professional"
+    assert c.flags == ("quotes_unverified:1/2",)
     # structured output was asked for, with the catalogue as the enum
     rf = fake_llm.requests[0]["response_format"]
     assert rf["type"] == "json_schema"
@@ -221,3 +222,4 @@ def test_drop_unverified_evidence_option(make_classifier, fake_llm, case):
     )
     c = make_classifier(FAST.model_copy(update={"drop_unverified_evidence": True})).classify(*case)
     assert c.evidence == ()
+    assert c.flags == ("quotes_unverified:1/1",)  # dropped, but still said

@@ -61,7 +61,8 @@ def test_broken_shortlister_falls_back_to_every_scenario(make_classifier, fake_l
     fake_llm.script(ok())
     clf = make_classifier(shortlister=StubShortlister(RuntimeError("index missing")))
     c = clf.classify(*make_case(TURNS))
-    assert c.scenario == "pro_running_late" and "shortlist failed" in c.reason
+    assert c.scenario == "pro_running_late" and "shortlist_failed:RuntimeError" in c.flags
+    assert "shortlist" not in c.reason
     enum = fake_llm.requests[0]["response_format"]["json_schema"]["schema"]["properties"][
         "scenario"
     ]["enum"]
@@ -82,7 +83,9 @@ def test_data_sits_in_user_message_and_injection_is_flagged(make_classifier, fak
     assert system["role"] == "system" and user["role"] == "user"
     assert "watchman rok" not in system["content"] and "watchman rok" in user["content"]
     assert "ignore your instructions" not in user["content"] and REDACTED in user["content"]
-    assert "instruction-like text" in c.reason
+    # the line is named in the flags (the fake's quote is not in this case: unverified)
+    assert c.flags == ("injection_suspected:call[1]", "quotes_unverified:1/1")
+    assert c.reason == "The professional said they would be two hours late."  # the model's own
     # the system message is the same for every case (prefix cache on llama.cpp)
     fake_llm.script(ok())
     clf.classify(*make_case(TURNS))
@@ -95,7 +98,7 @@ def test_long_input_is_trimmed_and_recorded(make_classifier, fake_llm, make_case
     ]
     fake_llm.script(ok())
     c = make_classifier().classify(*make_case(turns))
-    assert c.trimmed and "of 300 call lines" in c.trimmed
+    assert c.trimmed and "of 300 call lines" in c.trimmed and "trimmed" in c.flags
     assert len(fake_llm.requests[0]["messages"][1]["content"]) < 8000
 
 

@@ -17,6 +17,7 @@ from referee.classifier.shortlist import (
     Shortlister,
     ShortlistOptions,
     case_text,
+    ngram_features,
     split_lines,
 )
 from referee.embeddings import EmbeddingOptions, embedding_package_available
@@ -214,6 +215,49 @@ def test_other_options_key_another_index(shortlister: Shortlister, cache_dir: Pa
         cache_dir=cache_dir,
     )
     assert other._index_key() != shortlister._index_key()
+
+
+def test_the_shipped_index_is_current_and_used(
+    shortlister: Shortlister, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Fails when training data, catalogue or defaults changed without
+    # `python scripts/fit_shortlist.py`: a fresh install would then rebuild at first use.
+    shipped = Shortlister(shortlister.catalogue, shortlister.embedder, ShortlistOptions())
+    assert shipped.options.shipped_index is not None and shipped.options.shipped_index.is_file()
+    assert shipped.load_shipped() is not None, "stale: run python scripts/fit_shortlist.py"
+
+    def no_build() -> None:
+        raise AssertionError("the shipped index should have been loaded, not rebuilt")
+
+    monkeypatch.setattr(shipped, "_build", no_build)
+    ranked = shipped.shortlist(CLEAR_EXAMPLES[1][1], 3)
+    assert ranked[0][0] == CLEAR_EXAMPLES[1][0]
+
+
+def test_a_shipped_index_for_other_options_is_ignored(shortlister: Shortlister) -> None:
+    other = Shortlister(shortlister.catalogue, shortlister.embedder, ShortlistOptions(l2=0.5))
+    assert other.load_shipped() is None
+
+
+def test_mixing_weight_picks_between_the_two_models(shortlister: Shortlister) -> None:
+    text = CLEAR_EXAMPLES[1][1]
+    parts = shortlister.component_scores([text])
+    assert set(parts) == {"embedding", "ngram"}
+    for probs in parts.values():
+        assert probs.shape == (1, len(shortlister.ids))
+        assert abs(float(probs.sum()) - 1.0) < 1e-4
+    mixed = shortlister.scores([text])
+    w = shortlister.options.ngram_weight
+    assert np.allclose(mixed, (1 - w) * parts["embedding"] + w * parts["ngram"], atol=1e-6)
+
+
+def test_ngram_features_tell_the_speakers_apart() -> None:
+    said_by_customer = ngram_features([("customer", "customer: I am not at home")], 12)
+    said_by_pro = ngram_features([("professional", "professional: I am not at home")], 12)
+    assert abs(float(np.linalg.norm(said_by_customer)) - 1.0) < 1e-5
+    # The plain n-grams are shared, the speaker-tagged ones are not.
+    assert 0.2 < float(said_by_customer @ said_by_pro) < 0.8
+    assert np.array_equal(said_by_customer, ngram_features([("customer", "I am not at home")], 12))
 
 
 # ----------------------------------------------------------------------------- text
