@@ -455,27 +455,22 @@ class Shortlister:
         # Keep only what scoring reads: the training matrix (MBs) only for knn.
         index: dict[str, NDArray[Any]] = {"x": x, "y": y} if opts.method == "knn" else {}
         if opts.method == "linear":
-            w, b = fit_softmax(
-                x,
-                y,
-                len(self.ids),
-                l2=opts.l2,
-                epochs=opts.epochs,
-                lr=opts.learning_rate,
-                sample_weight=np.array(weights, dtype=np.float32),
-            )
-            index["w"], index["b"] = w, b
+            sw = np.array(weights, dtype=np.float32)
+
+            def fit(features: NDArray[np.float32], l2: float) -> tuple[NDArray[Any], ...]:
+                return fit_softmax(
+                    features,
+                    y,
+                    len(self.ids),
+                    l2=l2,
+                    epochs=opts.epochs,
+                    lr=opts.learning_rate,
+                    sample_weight=sw,
+                )
+
+            index["w"], index["b"] = fit(x, opts.l2)
             # Fitted whatever ngram_weight is, so the weight can change without a rebuild.
-            wn, bn = fit_softmax(
-                self.ngram_featurise(texts),
-                y,
-                len(self.ids),
-                l2=opts.ngram_l2,
-                epochs=opts.epochs,
-                lr=opts.learning_rate,
-                sample_weight=np.array(weights, dtype=np.float32),
-            )
-            index["ngram_w"], index["ngram_b"] = wn, bn
+            index["ngram_w"], index["ngram_b"] = fit(self.ngram_featurise(texts), opts.ngram_l2)
         elif opts.method == "centroid":
             cents = np.zeros((len(self.ids), x.shape[1]), dtype=np.float32)
             for c in range(len(self.ids)):
