@@ -4,7 +4,9 @@ Prints a Markdown report (paste it into docs/benchmarks-asr.md):
 
 * real-time factor of a 3-minute stereo call with the default model (Whisper base, CPU int8);
 * recognising the call ONCE on the downmix and assigning words by channel activity,
-  against recognising each channel separately - wall time side by side, and the ratio;
+  against recognising each channel separately (its own VAD, language detection and
+  recognition per line, same decoding options) - wall and CPU time side by side, and
+  the ratio;
 * speaker attribution (share of words given to the right party) and WER;
 * language-ID accuracy: Whisper's first 30 s against our 10-40 s speech window, on
   calls that open with ring tones, noise or an IVR greeting in another language.

@@ -8,7 +8,8 @@ widened sensibly for short calls, and keep every language's probability.
 Then region correction: ``rules/regions.yaml`` says which languages a region's
 calls may be in and which mis-detections are known (Urdu for Hindi: the same
 spoken language in two scripts). A language outside the region becomes the
-explicit confusion target, or else the most probable allowed language; the
+explicit confusion target, or else the most probable allowed language (a known
+confusion's probability counts for its target: p(ur) is evidence for hi). The
 transcript keeps both and the reason. This part needs no model and is unit-tested
 on probability dicts.
 """
@@ -248,8 +249,13 @@ def correct_language(
             f"detected '{detected}' (p={p:.2f}) is not spoken in {where}; known confusion "
             f"{detected} -> {target}",
         )
-    candidates = [(lang, probabilities.get(lang, 0.0)) for lang in region.allowed]
-    best, best_p = max(candidates, key=lambda c: c[1])
+    # A known confusion's probability is evidence for its target (p(ur) counts for hi):
+    # when the top guess is some third language, Urdu-labelled speech still means Hindi.
+    scores = {lang: probabilities.get(lang, 0.0) for lang in region.allowed}
+    for src, dst in region.confusions.items():
+        scores[dst] += probabilities.get(src, 0.0)
+    best = max(region.allowed, key=lambda lang: scores[lang])
+    best_p = scores[best]
     if best_p <= 0.0:
         best = region.default or region.allowed[0]
         return Correction(
@@ -257,10 +263,12 @@ def correct_language(
             f"detected '{detected}' (p={p:.2f}) is not spoken in {where} and no allowed "
             f"language has any probability; using the region default '{best}'",
         )
+    via = [src for src, dst in region.confusions.items() if dst == best and src in probabilities]
+    counted = f", counting {', '.join(via)} as {best}" if via else ""
     return Correction(
         best,
         f"detected '{detected}' (p={p:.2f}) is not spoken in {where}; most probable allowed "
-        f"language is '{best}' (p={best_p:.2f})",
+        f"language is '{best}' (p={best_p:.2f}{counted})",
     )
 
 

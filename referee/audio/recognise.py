@@ -3,10 +3,13 @@
 One call goes through:
 
 1. :func:`referee.audio.load.load_audio` - decode, or a status saying why not;
-2. a silence check and Silero VAD - no speech means no recognition (nothing invented);
+2. a silence check and Silero VAD, run once on the downmix - no speech means no
+   recognition (nothing invented); its speech chunks also give the language window
+   and are the audio Whisper decodes;
 3. language detection on the configured window of speech, then region correction;
-4. recognition ONCE on the mono downmix (Whisper keeps the whole conversation's
-   context, and it is about half the work of recognising each channel);
+4. recognition ONCE on the mono downmix: Whisper keeps the whole conversation's
+   context, and echo of one line on the other is not recognised a second time
+   (docs/benchmarks-asr.md compares it with recognising each channel);
 5. :mod:`referee.audio.diarise` - each word to the channel that was active.
 
 :class:`WhisperRecogniser` implements :class:`referee.stages.transcribe.Recogniser`;
@@ -245,12 +248,18 @@ class WhisperRecogniser:
             notes.append("both channels carry the same signal; handled as mono")
             audio.channels = [audio.channels[0]]
 
+        if mode == "per_channel" and audio.stereo:
+            return self._per_channel(audio, customer_channel, region, notes)
+
         mix = audio.mono()
 
-        speech = self.speech_spans(mix)
-        if not speech:
+        # Silero VAD runs once on the downmix: its chunks gate the call (no speech, no
+        # text), choose the language window and are the audio Whisper decodes.
+        chunks = self.speech_chunks(mix)
+        if not chunks:
             notes.append("voice activity detection found no speech; nothing recognised")
             return Recognition(status="no_speech", notes=notes)
+        speech = _seconds(chunks)
 
         language = self.detect_language(mix, speech, audio.seconds, region)
         notes.append(f"language detected on {language.window}")
@@ -272,44 +281,67 @@ class WhisperRecogniser:
                     "decoded with per-segment language detection"
                 )
 
-        if mode == "per_channel" and audio.stereo:
-            # What a per-channel system does: detect and recognise each line on its own.
-            words_by_channel = []
-            for ch in audio.channels:
-                ch_speech = self.speech_spans(ch)
-                ch_lang = self.detect_language(ch, ch_speech, audio.seconds, region)
-                words_by_channel.append(
-                    self._words(ch, ch_lang.corrected, multilingual) if ch_speech else []
-                )
-            roles: tuple[Role, Role] = (
-                ("customer", "professional")
-                if customer_channel == "left"
-                else ("professional", "customer")
-            )
-            assigned = sorted(
-                (
-                    Assigned(w, roles[i], "channel")
-                    for i, ws in enumerate(words_by_channel)
-                    for w in ws
-                ),
-                key=lambda a: a.word.start,
-            )
-            status = "ok"
-        else:
-            words = self._words(mix, language.corrected, multilingual)
-            assigned, status = self._diarise(audio, words, customer_channel, notes)
+        words = self._words(mix, chunks, language.corrected, multilingual)
+        assigned, status = self._diarise(audio, words, customer_channel, notes)
+        role_lang: dict[str, str | None] = {}
+        if per_channel_lang:
+            first, second = _roles(customer_channel)
+            role_lang = {first: per_channel_lang[0], second: per_channel_lang[-1]}
+        return self._finish(audio, assigned, language, role_lang, status, notes)
 
+    def _per_channel(
+        self,
+        audio: Audio,
+        customer_channel: Literal["left", "right"],
+        region: str | None,
+        notes: list[str],
+    ) -> Recognition:
+        """The benchmark's baseline: each line recognised on its own, as a per-channel system would.
+
+        Each channel gets its own VAD, language detection (same window) and recognition,
+        with the same decoding options. That includes word timestamps: the channel says who
+        spoke, but without word times a segment that runs across the other party's turn
+        (the VAD keeps pauses under a second) cannot be placed in the conversation; on the
+        benchmark's 3-min call, segment-level per-channel output interleaved so badly that
+        attribution by time fell to 55 % and order-sensitive WER rose to 47 %.
+        """
+        roles = _roles(customer_channel)
+        assigned: list[Assigned] = []
+        found: list[tuple[float, LanguageResult]] = []
+        role_lang: dict[str, str | None] = {}
+        for i, ch in enumerate(audio.channels):
+            chunks = self.speech_chunks(ch)
+            if not chunks:
+                continue
+            speech = _seconds(chunks)
+            lang = self.detect_language(ch, speech, audio.seconds, region)
+            found.append((sum(e - s for s, e in speech), lang))
+            role_lang[roles[i]] = lang.corrected
+            words = self._words(ch, chunks, lang.corrected, False)
+            assigned.extend(Assigned(w, roles[i], "channel") for w in words)
+        if not found:
+            notes.append("voice activity detection found no speech; nothing recognised")
+            return Recognition(status="no_speech", notes=notes)
+        # The call's language: that of the channel with the most speech.
+        language = max(found, key=lambda f: f[0])[1]
+        notes.append(f"language detected per channel on {language.window}")
+        assigned.sort(key=lambda a: a.word.start)
+        return self._finish(audio, assigned, language, role_lang, "ok", notes)
+
+    def _finish(
+        self,
+        audio: Audio,
+        assigned: list[Assigned],
+        language: LanguageResult,
+        role_lang: dict[str, str | None],
+        status: str,
+        notes: list[str],
+    ) -> Recognition:
+        """Words to utterances, and the call's status."""
+        opts = self.options
         text_lang = "en" if opts.task == "translate" else language.corrected
         if opts.task == "translate":
             notes.append("translated to English (Whisper translate task)")
-        role_lang: dict[str, str | None] = {}
-        if per_channel_lang:
-            first, second = (
-                ("customer", "professional")
-                if customer_channel == "left"
-                else ("professional", "customer")
-            )
-            role_lang = {first: per_channel_lang[0], second: per_channel_lang[-1]}
         utterances = [
             Utterance(
                 speaker=speaker,
@@ -381,15 +413,21 @@ class WhisperRecogniser:
 
     # ------------------------------------------------------------------ pieces
 
-    def speech_spans(self, samples: np.ndarray) -> list[tuple[float, float]]:
-        """Silero VAD speech stretches in seconds (the model ships inside faster-whisper)."""
+    def speech_chunks(self, samples: np.ndarray) -> list[dict[str, int]]:
+        """Silero VAD speech chunks, in samples (the model ships inside faster-whisper).
+
+        With the VAD off, the whole recording is one chunk.
+        """
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        v = self.options.vad
-        if not v.enabled:
-            return [(0.0, samples.size / SAMPLE_RATE)]
+        if not self.options.vad.enabled:
+            return [{"start": 0, "end": int(samples.size)}] if samples.size else []
         chunks = get_speech_timestamps(samples, self._vad_options(VadOptions))
-        return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+        return [{"start": int(c["start"]), "end": int(c["end"])} for c in chunks]
+
+    def speech_spans(self, samples: np.ndarray) -> list[tuple[float, float]]:
+        """Silero VAD speech stretches in seconds."""
+        return _seconds(self.speech_chunks(samples))
 
     def _vad_options(self, cls: Any) -> Any:
         v = self.options.vad
@@ -451,14 +489,30 @@ class WhisperRecogniser:
         rounded = {k: round(v, 5) for k, v in probs.items()}
         return LanguageResult(detected, rounded, fix.language, fix.reason, window)
 
-    def _words(self, samples: np.ndarray, language: str | None, multilingual: bool) -> list[Word]:
-        """Recognise ``samples`` once; words (or segments) with times in the call's clock."""
-        from faster_whisper.vad import VadOptions
+    def _words(
+        self,
+        samples: np.ndarray,
+        chunks: Sequence[dict[str, int]],
+        language: str | None,
+        multilingual: bool,
+    ) -> list[Word]:
+        """Recognise the speech ``chunks`` of ``samples``; words (or segments) in the call's clock.
+
+        The chunks are the VAD's, already computed for the call: they are joined end to end
+        and decoded as one stream (what faster-whisper's own ``vad_filter`` does, without
+        running the VAD a second time), then times are mapped back to the recording.
+        """
+        from faster_whisper.transcribe import restore_speech_timestamps
 
         opts = self.options
         d = opts.decode
+        wt = d.word_timestamps
+        whole = len(chunks) == 1 and chunks[0]["start"] == 0 and chunks[0]["end"] >= samples.size
+        audio = (
+            samples if whole else np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
+        )
         segments, _info = self.model.transcribe(
-            samples,
+            audio,
             language=None if multilingual else language,
             multilingual=multilingual,
             task=opts.task,
@@ -471,21 +525,30 @@ class WhisperRecogniser:
             condition_on_previous_text=d.condition_on_previous_text,
             repetition_penalty=d.repetition_penalty,
             no_repeat_ngram_size=d.no_repeat_ngram_size,
-            word_timestamps=d.word_timestamps,
-            hallucination_silence_threshold=(
-                d.hallucination_silence_threshold if d.word_timestamps else None
-            ),
-            vad_filter=opts.vad.enabled,
-            vad_parameters=self._vad_options(VadOptions) if opts.vad.enabled else None,
+            word_timestamps=wt,
+            hallucination_silence_threshold=d.hallucination_silence_threshold if wt else None,
+            vad_filter=False,
         )
-        return list(self._plausible_words(segments))
+        if not whole:
+            segments = restore_speech_timestamps(segments, list(chunks), SAMPLE_RATE)
+        return list(self._plausible_words(segments, wt))
 
-    def _plausible_words(self, segments: Iterable[Any]) -> Iterable[Word]:
-        d = self.options.decode
+    def _plausible_words(self, segments: Iterable[Any], word_timestamps: bool) -> Iterable[Word]:
         for i, seg in enumerate(segments):
-            if d.word_timestamps and seg.words:
+            if word_timestamps and seg.words:
                 for w in seg.words:
                     if w.word.strip():
                         yield Word(float(w.start), float(w.end), w.word, i)
             elif seg.text.strip():
                 yield Word(float(seg.start), float(seg.end), seg.text, i)
+
+
+def _seconds(chunks: Sequence[dict[str, int]]) -> list[tuple[float, float]]:
+    return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in chunks]
+
+
+def _roles(customer_channel: Literal["left", "right"]) -> tuple[Role, Role]:
+    """The speaker on the left and on the right channel."""
+    if customer_channel == "left":
+        return ("customer", "professional")
+    return ("professional", "customer")

@@ -82,14 +82,30 @@ def wer(reference: str, hypothesis: str) -> float:
 def attribution(call: SynthCall, words: Sequence[Assigned]) -> tuple[float, int]:
     """Share of recognised words given to the speaker who was talking at the word's midpoint.
 
-    Words that fall in no turn (outside every turn by more than the slack) are not
-    scored; returns (accuracy, words scored).
+    An item holding several words (a whole segment, when word timestamps are off) counts
+    once per word, each at its share of the item's time span (spread by characters), so
+    segment-level and word-level results are scored alike. Words that fall in no turn
+    (outside every turn by more than the slack) are not scored; returns (accuracy, words
+    scored).
     """
     right = scored = 0
     for a in words:
-        truth = call.speaker_at((a.word.start + a.word.end) / 2)
-        if truth is None:
-            continue
-        scored += 1
-        right += truth == a.speaker
+        for mid in _word_midpoints(a.word.text, a.word.start, a.word.end):
+            truth = call.speaker_at(mid)
+            if truth is None:
+                continue
+            scored += 1
+            right += truth == a.speaker
     return (right / scored if scored else 0.0), scored
+
+
+def _word_midpoints(text: str, start: float, end: float) -> list[float]:
+    tokens = text.split()
+    if len(tokens) <= 1:
+        return [(start + end) / 2]
+    total = sum(len(t) for t in tokens)
+    out, done = [], 0
+    for t in tokens:
+        out.append(start + (end - start) * (done + len(t) / 2) / total)
+        done += len(t)
+    return out

@@ -21,7 +21,7 @@ FR = (
     "Merci d'avoir appelé le service de nettoyage. Votre appel peut être enregistré. "
     "Veuillez patienter, nous vous mettons en relation avec le professionnel."
 )
-#: Urdu speech at the rate where espeak-ng's Urdu is recognisable to Whisper base.
+#: Urdu speech (espeak-ng at 100 words per minute).
 UR = (
     "آداب، آپ کیسے ہیں؟ میں آج نہیں آ سکوں گا، "
     "میری گاڑی خراب ہو گئی ہے\u06d4 کیا میں کل آ سکتا ہوں؟ "
@@ -64,20 +64,44 @@ def test_windowed_detection_beats_first_30_seconds(
     assert first["ring_then_spanish_ivr"] == "es"  # the failure the window exists to avoid
 
 
-def test_real_urdu_speech_is_corrected_to_hindi_for_india(recogniser: WhisperRecogniser) -> None:
-    from referee.audio.language import correct_language
-    from referee.audio.synth import espeak
+def test_urdu_call_is_detected_ur_and_corrected_to_hindi_for_india(
+    recogniser: WhisperRecogniser, audio_dir: Path
+) -> None:
+    """The whole call path: stereo call, noisy English opening, then Urdu across 10-40 s.
 
-    # Whisper base calls espeak-ng's Urdu 'ur' only on the bare clip (p~0.27); with VAD
-    # padding or silence around it the guess drifts to hu/fa/la. So this feeds the clip
-    # straight to the model's language head, then to the correction the recogniser uses.
-    samples = espeak(UR, "ur", speed=100)
-    probs = recogniser.language_probabilities(samples, [(0.0, samples.size / 16000)])
-    detected = next(iter(probs))
-    assert detected == "ur", list(probs.items())[:5]
-    fix = correct_language(detected, probs, "IN", recogniser.regions)
-    assert fix.language == "hi"
-    assert fix.reason is not None and "ur -> hi" in fix.reason
+    Both parties speak Urdu (espeak-ng) from 6.8 s to 41 s; the call opens with line
+    noise and an English "Hello?" on the customer's line, which the 10-40 s window skips.
+    Whisper base is a weak judge of espeak-ng Urdu: over that window its top language is
+    'ur' at p~0.18 (hu, el, fa next). Moving the window start, detecting on one channel
+    or on tighter speech regions flips the label among ur/hu/fa/ar/el/en at p 0.1-0.3
+    (see docs/benchmarks-asr.md), so this call is fixed as built here and is
+    deterministic (seeded synthesis, CPU int8 inference). What it checks is the product
+    path: the window, the detection kept on the transcript, and the correction.
+    """
+    from referee.audio.synth import Greeting, Noise, Turn, build_call
+
+    call = build_call(
+        [
+            Turn("professional", UR, voice="ur", speed=100),
+            Turn("customer", UR, voice="ur", speed=100),
+        ],
+        audio_dir / "urdu_in_india.wav",
+        opening=[
+            Noise(3.0, -30.0),
+            Greeting("Hello? Hello? Can you hear me?", "en-us", channel="left"),
+        ],
+    )
+    # The Urdu turns cover the whole detection window; the opening ends before it.
+    assert call.opening_seconds < 10.0 and call.turns[-1].end > 40.0
+    res = recogniser.recognise(call.path, customer_channel="left", region="IN")
+    lang = res.language
+    assert lang is not None, res.notes
+    assert "10-40" in lang.window
+    assert lang.detected == "ur", list(lang.probabilities.items())[:5]
+    assert lang.probabilities["ur"] == max(lang.probabilities.values())
+    assert lang.corrected == "hi"
+    assert lang.reason is not None and "ur -> hi" in lang.reason and "region IN" in lang.reason
+    assert all(u.language == "hi" for u in res.utterances)
 
 
 def test_out_of_region_detection_is_corrected_in_the_transcript(

@@ -57,6 +57,19 @@ def test_other_language_goes_to_most_probable_allowed(regions: Regions) -> None:
     assert fix.reason is not None and "most probable allowed" in fix.reason
 
 
+def test_known_confusions_count_for_their_target(regions: Regions) -> None:
+    # Whisper's top guess is a third language; Urdu's share is evidence for Hindi, so Hindi
+    # (0.07 + 0.10) beats English (0.11) among the allowed languages.
+    probs = {"hu": 0.15, "ar": 0.13, "en": 0.11, "ur": 0.10, "hi": 0.07}
+    fix = correct_language("hu", probs, "IN", regions)
+    assert fix.language == "hi"
+    assert fix.reason is not None and "counting ur" in fix.reason and "p=0.17" in fix.reason
+    # Without Urdu in the picture English stays the most probable allowed language.
+    assert correct_language("hu", {"hu": 0.15, "en": 0.11, "hi": 0.07}, "IN", regions).language == (
+        "en"
+    )
+
+
 def test_no_allowed_probability_falls_back_to_region_default(regions: Regions) -> None:
     fix = correct_language("ja", {"ja": 1.0}, "IN", regions)
     assert fix.language == "hi"
