@@ -49,7 +49,7 @@ class Word:
 class Assigned:
     word: Word
     speaker: Role
-    how: str  # "one_active", "energy", "nearest"
+    how: str  # "one_active", "energy", "nearest", "mono", "pyannote"
 
 
 def to_segment(samples: np.ndarray) -> AudioSegment:
@@ -194,23 +194,36 @@ class MonoDiariser:
         ]
 
     def assign(self, words: Sequence[Word], samples: np.ndarray) -> tuple[list[Assigned], int]:
-        turns = self.turns(samples)
-        order: list[str] = []
-        for _, _, label in sorted(turns):
-            if label not in order:
-                order.append(label)
-        roles: dict[str, Role] = {}
-        if self.first_speaker != "unknown" and len(order) == 2:
-            other: Role = "professional" if self.first_speaker == "customer" else "customer"
-            roles = {order[0]: self.first_speaker, order[1]: other}
-        out = []
-        for w in words:
-            best = max(
-                turns, key=lambda t: _overlap((w.start, w.end), [(t[0], t[1])]), default=None
-            )
-            role: Role = roles.get(best[2], "unknown") if best else "unknown"
-            out.append(Assigned(w, role, "pyannote"))
-        return out, len(order)
+        return assign_turns(words, self.turns(samples), self.first_speaker)
+
+
+def assign_turns(
+    words: Sequence[Word], turns: Sequence[tuple[float, float, str]], first_speaker: Role
+) -> tuple[list[Assigned], int]:
+    """Give each word the label of the diarisation turn it overlaps most; count the labels.
+
+    Labels become roles only for a two-party call whose first speaker is known
+    (``asr.diarise.mono_first_speaker``): the label heard first is that party,
+    the other label the other party. Anything else (one voice, three voices, a
+    word outside every turn, an unknown first speaker) stays ``unknown``,
+    because guessing who is who would put one party's words in the other's mouth.
+    """
+    order: list[str] = []
+    for _, _, label in sorted(turns):
+        if label not in order:
+            order.append(label)
+    roles: dict[str, Role] = {}
+    if first_speaker != "unknown" and len(order) == 2:
+        other: Role = "professional" if first_speaker == "customer" else "customer"
+        roles = {order[0]: first_speaker, order[1]: other}
+    out = []
+    for w in words:
+        span = (w.start, w.end)
+        best = max(turns, key=lambda t: _overlap(span, [(t[0], t[1])]), default=None)
+        inside = best is not None and _overlap(span, [(best[0], best[1])]) > 0
+        role: Role = roles.get(best[2], "unknown") if best is not None and inside else "unknown"
+        out.append(Assigned(w, role, "pyannote"))
+    return out, len(order)
 
 
 def group_utterances(
