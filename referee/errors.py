@@ -7,6 +7,9 @@ streaming worker sends the event to the dead-letter topic with the error text.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 
 class RefereeError(Exception):
     """Root of every error Referee raises on purpose."""
@@ -35,6 +38,23 @@ class DataFileError(RefereeError):
             where += f", column {column!r}"
         self.detail = message
         super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def reject_unknown_keys(
+        cls,
+        path: str,
+        mapping: Mapping[str, Any],
+        allowed: Collection[str],
+        *,
+        row: int | None = None,
+        prefix: str = "",
+    ) -> None:
+        """Raise if ``mapping`` has keys outside ``allowed``: an SME's typo is an error,
+        not a setting silently ignored. The first unknown key is named as the column
+        (``prefix`` + key, e.g. ``trim.max_char``)."""
+        unknown = sorted(set(mapping) - set(allowed))
+        if unknown:
+            raise cls(path, f"unknown key(s) {unknown}", row=row, column=prefix + unknown[0])
 
 
 class RuleTableError(DataFileError):

@@ -64,11 +64,9 @@ def load_catalogue(path: str | Path) -> Catalogue:
     for i, entry in enumerate(data["scenarios"], start=1):
         if not isinstance(entry, dict):
             raise ScenarioCatalogueError(str(path), "entry is not a mapping", row=i)
-        unknown = set(entry) - {"id", "side", "description"}
-        if unknown:
-            raise ScenarioCatalogueError(
-                str(path), f"unknown key(s) {sorted(unknown)}", row=i, column=sorted(unknown)[0]
-            )
+        ScenarioCatalogueError.reject_unknown_keys(
+            str(path), entry, {"id", "side", "description"}, row=i
+        )
         sid = entry.get("id")
         if not isinstance(sid, str) or not _ID.match(sid):
             raise ScenarioCatalogueError(str(path), f"bad id {sid!r}", row=i, column="id")

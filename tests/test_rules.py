@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from referee.errors import RuleTableError
+from referee.errors import RuleTableError, ScenarioCatalogueError
 from referee.rules import RuleEngine, load_rule_table, parse_rule_table
-from referee.scenarios import Catalogue
+from referee.scenarios import Catalogue, load_catalogue
 from referee.settings import PROJECT_ROOT
 
 DEFAULT = PROJECT_ROOT / "rules" / "default.csv"
@@ -234,3 +234,15 @@ def test_unreachable_check_considers_each_scenario(catalogue: Catalogue) -> None
 def test_missing_file_is_named(catalogue: Catalogue, tmp_path: Path) -> None:
     with pytest.raises(RuleTableError, match="file not found"):
         load_rule_table(tmp_path / "nope.csv", catalogue)
+
+
+def test_catalogue_rejects_an_unknown_key_naming_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(
+        "scenarios:\n"
+        "  - id: unclear\n    side: neutral\n    description: Nobody can tell.\n"
+        "  - id: pro_no_show\n    side: professional\n    descripton: Never came.\n"
+    )
+    with pytest.raises(ScenarioCatalogueError, match="unknown key") as info:
+        load_catalogue(path)
+    assert info.value.row == 2 and info.value.column == "descripton"

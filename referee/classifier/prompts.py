@@ -224,17 +224,14 @@ def _scenarios(path: Path, text: str, catalogue: Catalogue) -> tuple[ScenarioGui
     entries = data.get("scenarios")
     if not isinstance(entries, list):
         raise PromptError(str(path), "expected a 'scenarios' list", column="scenarios")
-    unknown_top = set(data) - {"scenarios"}
-    if unknown_top:
-        raise PromptError(str(path), f"unknown key(s) {sorted(unknown_top)}")
+    PromptError.reject_unknown_keys(str(path), data, {"scenarios"})
     by_id: dict[str, ScenarioGuide] = {}
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise PromptError(str(path), "entry is not a mapping", row=i)
-        unknown = set(entry) - {"id", "when", "not_when", "examples"}
-        if unknown:
-            col = sorted(unknown)[0]
-            raise PromptError(str(path), f"unknown key(s) {sorted(unknown)}", row=i, column=col)
+        PromptError.reject_unknown_keys(
+            str(path), entry, {"id", "when", "not_when", "examples"}, row=i
+        )
         sid = entry.get("id")
         if not isinstance(sid, str):
             raise PromptError(str(path), "id is missing", row=i, column="id")
@@ -264,9 +261,7 @@ def _scenarios(path: Path, text: str, catalogue: Catalogue) -> tuple[ScenarioGui
 
 def _input(path: Path, text: str) -> tuple[str, TrimRules, tuple[re.Pattern[str], ...]]:
     data = _yaml(path, text)
-    unknown = set(data) - {"template", "trim", "injection_patterns"}
-    if unknown:
-        raise PromptError(str(path), f"unknown key(s) {sorted(unknown)}", column=sorted(unknown)[0])
+    PromptError.reject_unknown_keys(str(path), data, {"template", "trim", "injection_patterns"})
     template = data.get("template")
     if not isinstance(template, str) or not template.strip():
         raise PromptError(str(path), "must be a non-empty string", column="template")
@@ -294,11 +289,9 @@ def _input(path: Path, text: str) -> tuple[str, TrimRules, tuple[re.Pattern[str]
     trim_raw = data.get("trim")
     if not isinstance(trim_raw, dict):
         raise PromptError(str(path), "expected a mapping", column="trim")
-    unknown = set(trim_raw) - {"max_chars", "head_lines", "tail_lines", "keywords"}
-    if unknown:
-        raise PromptError(
-            str(path), f"unknown key(s) {sorted(unknown)}", column=f"trim.{sorted(unknown)[0]}"
-        )
+    PromptError.reject_unknown_keys(
+        str(path), trim_raw, {"max_chars", "head_lines", "tail_lines", "keywords"}, prefix="trim."
+    )
     ints: dict[str, int] = {}
     for key, low in (("max_chars", 500), ("head_lines", 0), ("tail_lines", 1)):
         value = trim_raw.get(key)
@@ -342,10 +335,9 @@ def _output(path: Path, text: str) -> tuple[OutputField, ...]:
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise PromptError(str(path), "entry is not a mapping", row=i)
-        unknown = set(entry) - {"name", "description", "max_items", "max_chars"}
-        if unknown:
-            col = sorted(unknown)[0]
-            raise PromptError(str(path), f"unknown key(s) {sorted(unknown)}", row=i, column=col)
+        PromptError.reject_unknown_keys(
+            str(path), entry, {"name", "description", "max_items", "max_chars"}, row=i
+        )
         name = entry.get("name")
         if name not in OUTPUT_FIELDS:
             raise PromptError(

@@ -81,6 +81,13 @@ def test_unknown_key(pdir: Path, catalogue: Catalogue):
     assert info.value.row == 1 and info.value.column == "exmaples"
 
 
+def test_unknown_trim_key_is_named_with_its_section(pdir: Path, catalogue: Catalogue):
+    _edit_yaml(pdir / "input.yaml", lambda d: d["trim"].update(max_char=100))
+    with pytest.raises(PromptError, match=r"unknown key\(s\) \['max_char'\]") as info:
+        load_prompts(pdir, catalogue)
+    assert info.value.row is None and info.value.column == "trim.max_char"
+
+
 def test_bad_yaml_names_the_line(pdir: Path, catalogue: Catalogue):
     (pdir / "output.yaml").write_text("fields:\n  - name: scenario\n   bad: [\n")
     with pytest.raises(PromptError) as info:
