@@ -10,8 +10,12 @@ side by side:
 * ``base``: every scenario in the prompt;
 * ``shortlist``: the embedding shortlister's top-k (+ unclear), when
   ``referee.classifier.shortlist`` is installed and configured;
-* ``adapter``: a LoRA adapter on the embedded server (``--adapter PATH``);
+* ``adapter``: a LoRA adapter on the embedded server (``--adapter PATH``, by
+  default the shipped data/training/gemma-lora.gguf); variants without
+  "adapter" in their name run without any;
 * ``shortlist+adapter``: both.
+
+A shortlist variant may name its own k, as in ``shortlist@3+adapter``.
 
 Usage::
 
@@ -35,6 +39,7 @@ from typing import Any
 
 from referee.cases import Case, read_cases
 from referee.classifier import build_classifier, load_shortlister
+from referee.classifier.server import ADAPTER_PATH
 from referee.errors import InputError
 from referee.evaluate import macro_f1
 from referee.messages import Transcript
@@ -126,10 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--variants",
         default="auto",
-        help="comma-separated: base, shortlist, adapter, shortlist+adapter; "
-        "auto = base plus whatever is available",
+        help="comma-separated: base, shortlist, adapter, shortlist+adapter, and "
+        "shortlist@K(+adapter) for a shortlist of K; auto = base plus whatever is available",
     )
-    ap.add_argument("--adapter", type=Path, default=None, help="LoRA adapter GGUF")
+    ap.add_argument(
+        "--adapter",
+        type=Path,
+        default=ADAPTER_PATH if ADAPTER_PATH.is_file() else None,
+        help="LoRA adapter GGUF (default: the shipped one)",
+    )
     ap.add_argument("--k", type=int, default=None, help="shortlist size (default from settings)")
     ap.add_argument("--json", type=Path, default=None, help="write the scores here")
     ap.add_argument(
@@ -172,14 +182,25 @@ def main(argv: list[str] | None = None) -> int:
             if use_sl and shortlister is None:
                 print(f"skipping {name}: no shortlister available", file=sys.stderr)
                 continue
-            settings = base
+            # No adapter unless the variant names one (the shipped one may be on by default).
+            plain = base.classifier.server.model_copy(
+                update={"shipped_adapter": False, "lora_path": None}
+            )
+            settings = base.model_copy(
+                update={"classifier": base.classifier.model_copy(update={"server": plain})}
+            )
+            if "@" in name:
+                k = int(name.split("@", 1)[1].split("+", 1)[0])
+                settings = settings.model_copy(
+                    update={"classifier": settings.classifier.model_copy(update={"shortlist_k": k})}
+                )
             if "adapter" in name:
                 if not args.adapter:
                     print(f"skipping {name}: no --adapter given", file=sys.stderr)
                     continue
-                server = base.classifier.server.model_copy(update={"lora_path": args.adapter})
-                settings = base.model_copy(
-                    update={"classifier": base.classifier.model_copy(update={"server": server})}
+                server = settings.classifier.server.model_copy(update={"lora_path": args.adapter})
+                settings = settings.model_copy(
+                    update={"classifier": settings.classifier.model_copy(update={"server": server})}
                 )
             results.append(
                 run_variant(name, settings, cases, shortlister if use_sl else None, preds)

