@@ -62,7 +62,7 @@ def run_variant(
     clf = build_classifier(settings, shortlister=shortlister if shortlister else False)
     gold: list[str] = []
     pred: list[str] = []
-    calls = ptoks = ctoks = errors = quotes = verified = 0
+    calls = ptoks = ctoks = errors = quotes = verified = backed = 0
     seconds = 0.0
     try:
         for i, case in enumerate(cases, start=1):
@@ -78,6 +78,7 @@ def run_variant(
             errors += c.error is not None
             quotes += len(c.evidence)
             verified += sum(e.verified for e in c.evidence)
+            backed += any(e.verified for e in c.evidence)
             if predictions is not None:
                 row = {
                     "variant": name,
@@ -116,6 +117,8 @@ def run_variant(
         "unclear_rate": round(pred.count("unclear") / n, 4),
         "error_rate": round(errors / n, 4),
         "verified_quote_share": round(verified / quotes, 4) if quotes else 0.0,
+        # What an auditor needs first: at least one quote that is really in the input.
+        "cases_with_verified_quote": round(backed / n, 4),
         "model_calls_per_case": round(calls / n, 3),
         "prompt_tokens_per_case": round(ptoks / n, 1),
         "completion_tokens_per_case": round(ctoks / n, 1),

@@ -89,3 +89,51 @@ def test_real_server_answers_with_the_adapter(prompts: Any, catalogue: Any):
     assert "+lora-" in server.model_alias and c.model == server.model_alias
     assert c.error is None, c.error
     assert c.scenario in catalogue and c.reason
+
+
+@pytest.mark.llm
+def test_training_examples_are_answers_our_checks_accept(
+    tmp_path: Path, prompts: Any, catalogue: Any
+):
+    """What the adapter is taught passes the classifier's own answer and quote checks."""
+    import importlib.util
+    import json
+    import sys
+
+    from referee.cases import case_from_dict
+    from referee.classifier.evidence import verify_quotes
+    from referee.classifier.llm import parse_answer
+    from referee.classifier.render import build_view
+    from referee.scenarios import UNCLEAR
+    from referee.settings import PROJECT_ROOT
+    from referee.stages.transcribe import TranscribeStage
+
+    if not srv.server_available():
+        pytest.skip("llama-cpp-python is not installed (pip install -e '.[llm]')")
+    path = PROJECT_ROOT / "scripts" / "train_lora.py"
+    spec = importlib.util.spec_from_file_location("train_lora", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train_lora"] = module
+    spec.loader.exec_module(module)
+    out = tmp_path / "examples.jsonl"
+    assert module.main(["prepare", "--limit", "12", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    cases = {}
+    for line in (PROJECT_ROOT / "data" / "training" / "train.jsonl").read_text().splitlines():
+        obj = json.loads(line)
+        cases[obj["case_id"]] = obj
+    assert len(rows) == 12 and any(len(r["candidates"]) == 3 for r in rows)
+    for row in rows:
+        answer = parse_answer(row["answer"], "stop", row["candidates"], catalogue, prompts)
+        assert answer.scenario in row["candidates"]
+        assert row["prompt_ids"] and row["answer_ids"][-1] != row["answer_ids"][0]
+        if answer.scenario == UNCLEAR:
+            assert not answer.quotes
+            continue
+        # The taught quote is a line of the case, word for word, and the reason cites it.
+        case = case_from_dict(cases[row["case_id"]], row["case_id"])
+        view = build_view(case.event, TranscribeStage().process(case.event), prompts)
+        (evidence,) = verify_quotes(answer.quotes, view.lines)
+        assert evidence.verified, answer.quotes
+        assert answer.quotes[0].quote[:20].lower() in answer.reason.lower()
