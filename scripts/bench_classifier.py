@@ -185,26 +185,22 @@ def main(argv: list[str] | None = None) -> int:
             if use_sl and shortlister is None:
                 print(f"skipping {name}: no shortlister available", file=sys.stderr)
                 continue
-            # No adapter unless the variant names one (the shipped one may be on by default).
-            plain = base.classifier.server.model_copy(
-                update={"shipped_adapter": False, "lora_path": None}
+            if "adapter" in name and not args.adapter:
+                print(f"skipping {name}: no --adapter given", file=sys.stderr)
+                continue
+            # No adapter unless the variant names one (the shipped one is on by default).
+            server = base.classifier.server.model_copy(
+                update={
+                    "shipped_adapter": False,
+                    "lora_path": args.adapter if "adapter" in name else None,
+                }
             )
-            settings = base.model_copy(
-                update={"classifier": base.classifier.model_copy(update={"server": plain})}
-            )
+            clf_update: dict[str, Any] = {"server": server}
             if "@" in name:
-                k = int(name.split("@", 1)[1].split("+", 1)[0])
-                settings = settings.model_copy(
-                    update={"classifier": settings.classifier.model_copy(update={"shortlist_k": k})}
-                )
-            if "adapter" in name:
-                if not args.adapter:
-                    print(f"skipping {name}: no --adapter given", file=sys.stderr)
-                    continue
-                server = settings.classifier.server.model_copy(update={"lora_path": args.adapter})
-                settings = settings.model_copy(
-                    update={"classifier": settings.classifier.model_copy(update={"server": server})}
-                )
+                clf_update["shortlist_k"] = int(name.split("@", 1)[1].split("+", 1)[0])
+            settings = base.model_copy(
+                update={"classifier": base.classifier.model_copy(update=clf_update)}
+            )
             results.append(
                 run_variant(name, settings, cases, shortlister if use_sl else None, preds)
             )

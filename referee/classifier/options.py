@@ -52,8 +52,8 @@ class ServerOptions(BaseModel):
         description="Apply the LoRA adapter shipped in data/training/gemma-lora.gguf "
         "(trained by scripts/train_lora.py on generated cases, SHA-256 pinned) to the "
         "Gemma 3 270M weights, which are pretrained only: with it the model quotes the "
-        "line that shows the cause and explains it (a verified quote in 0.8 of the dev "
-        "cases instead of 0.16), at about 2.7 s more per case. Ignored when model_path "
+        "line that shows the cause and explains it (a verified quote in 0.91 of the dev "
+        "cases instead of 0.16), at about 2.6 s more per case. Ignored when model_path "
         "or lora_path is set.",
     )
     chat_format: str = Field(

@@ -46,7 +46,7 @@ GEMMA_PARTS = tuple(
 )
 #: The LoRA adapter shipped for those weights (scripts/train_lora.py writes it).
 ADAPTER_PATH = Path(__file__).resolve().parents[2] / "data" / "training" / "gemma-lora.gguf"
-#: Pinned when the adapter was written; tests/classifier/test_embedded.py checks it.
+#: Pinned when the adapter was written; tests/classifier/test_adapter.py checks it.
 ADAPTER_SHA256 = "9ae10f269012529edef9d7e28473c86f4a4a0d85fde3c3ec6a74d483a077d050"
 #: Modules ``llama_cpp.server`` needs beyond ``llama_cpp`` (the ``[server]`` extra).
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
@@ -60,9 +60,7 @@ def gemma_weights(cache_dir: Path) -> Path:
 
 
 def shipped_adapter() -> Path:
-    """The shipped LoRA adapter, SHA-256 verified."""
-    if not ADAPTER_PATH.is_file():
-        raise ConfigError(f"the shipped LoRA adapter {ADAPTER_PATH} is missing")
+    """The shipped LoRA adapter, SHA-256 verified (ConfigError if missing or changed)."""
     return verify(ADAPTER_PATH, ADAPTER_SHA256)
 
 

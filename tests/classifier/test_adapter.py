@@ -64,29 +64,26 @@ def test_command_pins_chat_format_and_names_the_adapter(tmp_path: Path):
 
 
 @pytest.mark.llm
-def test_real_server_answers_with_the_adapter(prompts: Any, catalogue: Any):
+def test_real_server_answers_with_the_adapter(catalogue: Any):
     """llama.cpp loads the adapter, and the classification records which model answered."""
-    from referee.classifier import LLMClassifier
+    from referee.classifier import build_classifier
     from referee.settings import Settings
 
     if not srv.server_available():
         pytest.skip("llama-cpp-python[server] is not installed (pip install -e '.[llm]')")
-    settings = Settings()
-    options = settings.classifier.server.model_copy(update={"shipped_adapter": True})
-    server = srv.shared_server(options, settings.cache_dir)
+    base = Settings(llm_base_url=None)
+    server = base.classifier.server.model_copy(update={"shipped_adapter": True})
+    settings = base.model_copy(
+        update={"classifier": base.classifier.model_copy(update={"server": server})}
+    )
     turns = [
         ("professional", "Madam, meri bike ka tyre puncture ho gaya, main aaj nahi aa paunga."),
         ("customer", "Oh, theek hai, cancel kar do."),
     ]
-    with LLMClassifier(
-        base_url=server.base_url,
-        model=server.model_alias,
-        prompts=prompts,
-        catalogue=catalogue,
-        server=server,
-    ) as clf:
+    with build_classifier(settings, shortlister=False) as clf:
         c = clf.classify(*build_case(turns, cancelled_by="professional"))
-    assert "+lora-" in server.model_alias and c.model == server.model_alias
+        alias = clf.server.model_alias if clf.server else ""
+    assert "+lora-" in alias and c.model == alias
     assert c.error is None, c.error
     assert c.scenario in catalogue and c.reason
 
