@@ -29,10 +29,11 @@ What one example is:
   order, so the model has to read the conversation to choose (with the
   shortlist's order it would learn "take the first");
 - the target answer, in the output schema's field order: the scenario; as
-  evidence the line of the shown data most similar (MiniLM cosine) to the
-  scenario's catalogue text, copied word for word with its speaker and time;
+  evidence the shown line that carries the cause (see :func:`target_answer`),
+  copied word for word with its speaker and time;
   a reason built from that quote and the scenario's "when" sentence; a fixed
-  confidence. An ``unclear`` case quotes nothing.
+  confidence. An ``unclear`` case quotes nothing, and its reason is the
+  scenario's "when" sentence alone.
 
 Training: LoRA on every linear layer of the upper ``--first-layer``.. layers
 (the lower ones run without gradients, which halves the step time), loss on
@@ -79,7 +80,7 @@ def prepare(args: argparse.Namespace) -> int:
     from referee.classifier.render import build_view, shortlist_text
     from referee.classifier.server import gemma_weights
     from referee.classifier.shortlist import Shortlister
-    from referee.scenarios import UNCLEAR, load_catalogue
+    from referee.scenarios import load_catalogue
     from referee.settings import Settings
     from referee.stages.transcribe import TranscribeStage
 
@@ -123,8 +124,6 @@ def prepare(args: argparse.Namespace) -> int:
                 candidates += [sid for sid, _ in ranked if sid != label][:2]
                 rng.shuffle(candidates)
             answer = target_answer(view, label, prompts.guide(label), shortlister)
-            if label == UNCLEAR:
-                answer["evidence"] = []
             text = json.dumps(answer, ensure_ascii=False)
             prompt = fmt(messages=clf.messages(view, candidates)).prompt
             prompt_ids = llama.tokenize(prompt.encode(), add_bos=True, special=True)
@@ -163,7 +162,17 @@ def target_answer(view: Any, label: str, guide: Any, shortlister: Any) -> dict[s
     from dataclasses import replace
 
     from referee.classifier.render import shortlist_text
+    from referee.scenarios import UNCLEAR
 
+    if label == UNCLEAR:
+        # Nothing in the conversation shows the cause, so there is nothing to quote: a
+        # quote here would read as the cause to the auditor.
+        return {
+            "scenario": label,
+            "evidence": [],
+            "reason": _clip(guide.when, 200),
+            "confidence": CONFIDENCE,
+        }
     skip = set(view.injection_refs)
     shown = [ln for ln in view.shown if ln.text.strip() and ln.ref not in skip]
     k = len(shortlister.ids)
@@ -261,7 +270,7 @@ def train(args: argparse.Namespace) -> int:
         logits = inner.lm_head(hidden[:, -n_ans:])
         loss = torch.nn.functional.cross_entropy(logits[0], ids[0, -n_ans:])
         (loss / args.accumulate).backward()
-        running += float(loss)
+        running += loss.detach().item()
         if (i + 1) % args.accumulate == 0 or i + 1 == len(examples):
             for group in opt.param_groups:
                 group["lr"] = lr_at(step)
@@ -324,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("prepare", help="token ids of prompts and target answers")
     p.add_argument("--cases", type=Path, default=Path("data/training/train.jsonl"))
     p.add_argument("--out", type=Path, default=Path("build/lora/examples.jsonl"))
-    p.add_argument("--limit", type=int, default=600)
+    p.add_argument("--limit", type=int, default=700)
     p.add_argument("--share-choice", type=float, default=0.6)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=prepare)

@@ -134,3 +134,11 @@ def test_training_examples_are_answers_our_checks_accept(
         (evidence,) = verify_quotes(answer.quotes, view.lines)
         assert evidence.verified, answer.quotes
         assert answer.quotes[0].quote[:20].lower() in answer.reason.lower()
+    # An unclear case is taught to quote nothing, in its evidence or its reason: a
+    # quoted line would read as the cause to an auditor.
+    row = next(c for c in cases.values() if c["label"]["scenario"] == UNCLEAR)
+    case = case_from_dict(row, row["case_id"])
+    view = build_view(case.event, TranscribeStage().process(case.event), prompts)
+    target = module.target_answer(view, UNCLEAR, prompts.guide(UNCLEAR), shortlister=None)
+    assert target["evidence"] == [] and '"' not in target["reason"]
+    assert target["reason"] == prompts.guide(UNCLEAR).when
