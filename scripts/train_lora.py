@@ -29,7 +29,7 @@ What one example is:
   order, so the model has to read the conversation to choose (with the
   shortlist's order it would learn "take the first");
 - the target answer, in the output schema's field order: the scenario; as
-  evidence the shown line that carries the cause (see :func:`target_answer`),
+  evidence the shown line that carries the cause (see :func:`cause_line`),
   copied word for word with its speaker and time;
   a reason built from that quote and the scenario's "when" sentence; a fixed
   confidence. An ``unclear`` case quotes nothing, and its reason is the
@@ -157,39 +157,14 @@ def prepare(args: argparse.Namespace) -> int:
 def target_answer(view: Any, label: str, guide: Any, shortlister: Any) -> dict[str, Any]:
     """The answer a careful reviewer would write for this case, in the schema's field order.
 
-    The quote is the shown line that carries the cause, not a greeting: the one
-    with the highest sum of the scenario's shortlist probability for the line
-    read alone and the drop in that probability when the line is left out.
+    It quotes the line that carries the cause (:func:`cause_line`) and builds the
+    reason from it. An ``unclear`` case quotes nothing, in its evidence or its
+    reason: nothing shows the cause, and a quoted line would read as the cause
+    to an auditor.
     """
-    from dataclasses import replace
-
-    from referee.classifier.render import shortlist_text
     from referee.scenarios import UNCLEAR
 
-    if label == UNCLEAR:
-        # Nothing in the conversation shows the cause, so there is nothing to quote: a
-        # quote here would read as the cause to the auditor.
-        return {
-            "scenario": label,
-            "evidence": [],
-            "reason": _clip(guide.when, 200),
-            "confidence": CONFIDENCE,
-        }
-    skip = set(view.injection_refs)
-    shown = [ln for ln in view.shown if ln.text.strip() and ln.ref not in skip]
-    k = len(shortlister.ids)
-
-    def p_label(lines: list[Any]) -> float:
-        # The text the classifier would give the shortlister if these were all the lines.
-        text = shortlist_text(replace(view, shown=tuple(lines)))
-        return float(dict(shortlister.shortlist(text, k)).get(label, 0.0))
-
-    whole = p_label(shown)
-    best, best_score = None, -2.0
-    for i, ln in enumerate(shown):
-        score = p_label([ln]) + whole - p_label(shown[:i] + shown[i + 1 :])
-        if score > best_score:
-            best, best_score = ln, score
+    best = None if label == UNCLEAR else cause_line(view, label, shortlister)
     evidence = []
     reason = guide.when
     if best is not None:
@@ -209,6 +184,35 @@ def target_answer(view: Any, label: str, guide: Any, shortlister: Any) -> dict[s
         "reason": _clip(reason, 200),
         "confidence": CONFIDENCE,
     }
+
+
+def cause_line(view: Any, label: str, shortlister: Any) -> Any:
+    """The shown line that carries the cause, not a greeting (None if nothing is shown).
+
+    It is the one with the highest sum of the scenario's shortlist probability
+    for the line read alone and the drop in that probability when the line is
+    left out.
+    """
+    from dataclasses import replace
+
+    from referee.classifier.render import shortlist_text
+
+    skip = set(view.injection_refs)
+    shown = [ln for ln in view.shown if ln.text.strip() and ln.ref not in skip]
+    k = len(shortlister.ids)
+
+    def p_label(lines: list[Any]) -> float:
+        # The text the classifier would give the shortlister if these were all the lines.
+        text = shortlist_text(replace(view, shown=tuple(lines)))
+        return float(dict(shortlister.shortlist(text, k)).get(label, 0.0))
+
+    whole = p_label(shown)
+    best, best_score = None, -2.0
+    for i, ln in enumerate(shown):
+        score = p_label([ln]) + whole - p_label(shown[:i] + shown[i + 1 :])
+        if score > best_score:
+            best, best_score = ln, score
+    return best
 
 
 def _clip(text: str, limit: int) -> str:

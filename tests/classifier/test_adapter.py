@@ -97,7 +97,7 @@ def test_training_examples_are_answers_our_checks_accept(
     import json
     import sys
 
-    from referee.cases import case_from_dict
+    from referee.cases import Case, read_cases
     from referee.classifier.evidence import verify_quotes
     from referee.classifier.llm import parse_answer
     from referee.classifier.render import build_view
@@ -117,9 +117,13 @@ def test_training_examples_are_answers_our_checks_accept(
     assert module.main(["prepare", "--limit", "12", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     cases = {}
-    for line in (PROJECT_ROOT / "data" / "training" / "train.jsonl").read_text().splitlines():
-        obj = json.loads(line)
-        cases[obj["case_id"]] = obj
+    for case in read_cases(PROJECT_ROOT / "data" / "training" / "train.jsonl"):
+        assert isinstance(case, Case), case
+        cases[case.case_id] = case
+
+    def view_of(case: Case) -> Any:
+        return build_view(case.event, TranscribeStage().process(case.event), prompts)
+
     assert len(rows) == 12 and any(len(r["candidates"]) == 3 for r in rows)
     for row in rows:
         answer = parse_answer(row["answer"], "stop", row["candidates"], catalogue, prompts)
@@ -129,16 +133,14 @@ def test_training_examples_are_answers_our_checks_accept(
             assert not answer.quotes
             continue
         # The taught quote is a line of the case, word for word, and the reason cites it.
-        case = case_from_dict(cases[row["case_id"]], row["case_id"])
-        view = build_view(case.event, TranscribeStage().process(case.event), prompts)
-        (evidence,) = verify_quotes(answer.quotes, view.lines)
+        (evidence,) = verify_quotes(answer.quotes, view_of(cases[row["case_id"]]).lines)
         assert evidence.verified, answer.quotes
         assert answer.quotes[0].quote[:20].lower() in answer.reason.lower()
     # An unclear case is taught to quote nothing, in its evidence or its reason: a
     # quoted line would read as the cause to an auditor.
-    row = next(c for c in cases.values() if c["label"]["scenario"] == UNCLEAR)
-    case = case_from_dict(row, row["case_id"])
-    view = build_view(case.event, TranscribeStage().process(case.event), prompts)
-    target = module.target_answer(view, UNCLEAR, prompts.guide(UNCLEAR), shortlister=None)
+    unclear = next(c for c in cases.values() if c.label and c.label.scenario == UNCLEAR)
+    target = module.target_answer(
+        view_of(unclear), UNCLEAR, prompts.guide(UNCLEAR), shortlister=None
+    )
     assert target["evidence"] == [] and '"' not in target["reason"]
     assert target["reason"] == prompts.guide(UNCLEAR).when

@@ -53,3 +53,17 @@ def test_compose_kafka_version_matches_the_test_broker() -> None:
     image_version = compose["services"]["kafka"]["image"].split(":")[1]
     pom = (ROOT / "scripts" / "kafka" / "pom.xml").read_text()
     assert f"<kafka.version>{image_version}</kafka.version>" in pom
+
+
+def test_compose_llm_serves_the_adapter_in_its_chat_format() -> None:
+    """The shipped adapter was trained on one chat format; the llm service must serve
+    it in that format, under the name the workers ask for."""
+    from referee.classifier.options import ServerOptions
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    args = services["llm"]["command"][-1].split()
+    assert "--lora_path" in args
+    assert args[args.index("--chat_format") + 1] == ServerOptions().chat_format
+    alias = args[args.index("--model_alias") + 1]
+    assert services["classify"]["environment"]["LLM_MODEL"] == alias
