@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from referee.errors import InputError, RefereeError
+from referee.evaluate import IntervalOptions, Scoreboard, interval_fields
 from referee.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -168,9 +169,18 @@ def evaluate(
     errors_out: Annotated[
         Path | None, typer.Option(help="Write every misjudged case to this JSONL file.")
     ] = None,
+    resamples: Annotated[
+        int,
+        typer.Option(
+            help="Bootstrap resamples for the 95% interval of each score (0: no intervals)."
+        ),
+    ] = IntervalOptions.resamples,
 ) -> None:
-    """Decide every labelled case (without reading its label) and print the scores."""
-    from referee.evaluate import Scoreboard
+    """Decide every labelled case (without reading its label) and print the scores.
+
+    Each decision score comes with a 95% bootstrap interval over the cases: the
+    range the same system's score could take on another set of cases like these.
+    """
 
     settings = Settings()
     results, bad, _ = _run(
@@ -197,12 +207,21 @@ def evaluate(
                 }
             )
     scores = board.scores()
+    opts = IntervalOptions(resamples=resamples)
+    intervals = board.intervals(opts)
     table = Table(title=f"Scores on {file} ({scores['cases']} cases)")
     table.add_column("score")
     table.add_column("value", justify="right")
+    table.add_column(f"{opts.level:.0%} interval", justify="right")
     for key, value in scores.items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        low_high = intervals.get(key)
+        table.add_row(
+            key,
+            f"{value:.3f}" if isinstance(value, float) else str(value),
+            f"{low_high[0]:.3f}-{low_high[1]:.3f}" if low_high else "",
+        )
     out.print(table)
+    scores.update(interval_fields(intervals, opts))
     if unlabelled:
         err.print(f"[yellow]{unlabelled} case(s) had no label and were not scored[/]")
     if json_out:

@@ -6,7 +6,8 @@ so the decisions of `referee eval` can be reproduced by the shortlister plus the
 rule table alone. The shortlister reads what it reads inside the classifier:
 the case as the classifier's view renders it (injection attempts flagged and
 redacted, long inputs trimmed). This prints the eval-format scores that way,
-without labels being read before deciding.
+without labels being read before deciding, each decision score with its 95%
+bootstrap interval over the cases.
 
     .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl
 """
@@ -26,7 +27,7 @@ from referee.classifier.prompts import load_prompts
 from referee.classifier.render import build_view, shortlist_text
 from referee.classifier.shortlist import Shortlister
 from referee.errors import InputError
-from referee.evaluate import Scoreboard
+from referee.evaluate import IntervalOptions, Scoreboard, interval_fields
 from referee.messages import Classification
 from referee.scenarios import load_catalogue
 from referee.settings import Settings
@@ -70,7 +71,9 @@ def main() -> None:
         )
         decision = decide.process(case.event, classification, case.signals)
         board.add(case.case_id, case.label, decision, time.perf_counter() - started)
-    print(json.dumps(board.scores(), indent=2))
+    opts = IntervalOptions()
+    scores = board.scores() | interval_fields(board.intervals(opts), opts)
+    print(json.dumps(scores, indent=2))
 
 
 if __name__ == "__main__":

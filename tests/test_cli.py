@@ -47,6 +47,10 @@ def test_eval_oracle_gives_perfect_rule_table_scores_on_samples(
     ):
         assert key in scores
     assert scores["responsible_accuracy"] == 1.0 and scores["penalty_accuracy"] == 1.0
+    # Every decision score also carries its bootstrap interval; all cases agree here.
+    assert scores["responsible_accuracy_low"] == scores["responsible_accuracy_high"] == 1.0
+    assert scores["interval_level"] == 0.95
+    assert "95% interval" in result.output
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared dev cases not beside the checkout")
