@@ -34,8 +34,9 @@ What one example is:
   a reason built from that quote and the scenario's "when" sentence; a fixed
   confidence. An ``unclear`` case quotes nothing, and its reason is the
   scenario's "when" sentence alone. (The shipped adapter was trained before
-  that rule and cites a line in its ``unclear`` reasons; the one retrain since
-  quoted worse elsewhere and was not shipped: docs/benchmarks-classifier.md.)
+  that rule and cites a line in its ``unclear`` reasons; two retrains since, with
+  two seeds, quoted worse elsewhere and were not shipped:
+  docs/benchmarks-classifier.md.)
 
 Training: LoRA on every linear layer of the upper ``--first-layer``.. layers
 (the lower ones run without gradients, which halves the step time), loss on
