@@ -46,7 +46,8 @@ class Scoreboard:
     def scores(self) -> dict[str, Any]:
         n = len(self.items)
         out: dict[str, Any] = {"cases": n, "unreadable_lines": self.errors}
-        out.update(quality_scores(self.items))
+        # The spec's convention: a precision or recall with nothing to count is 0.
+        out.update({k: v or 0.0 for k, v in quality_scores(self.items).items()})
         out["model_calls_per_case"] = _ratio(self.model_calls, n)
         out["prompt_tokens_per_case"] = _ratio(self.prompt_tokens, n)
         out["completion_tokens_per_case"] = _ratio(self.completion_tokens, n)
@@ -72,11 +73,15 @@ class Scoreboard:
         for _ in range(opts.resamples):
             sample = [self.items[rng.randrange(n)] for _ in range(n)]
             for key, value in quality_scores(sample).items():
-                draws[key].append(value)
+                # A resample with no case predicted (or labelled) professional has no
+                # professional precision (recall): it says nothing, it does not say 0.
+                if value is not None:
+                    draws[key].append(value)
         tail = (1 - opts.level) / 2
         return {
             key: (_quantile(values, tail), _quantile(values, 1 - tail))
             for key, values in draws.items()
+            if values
         }
 
 
@@ -120,22 +125,28 @@ def interval_fields(
     return out
 
 
-def quality_scores(items: Sequence[Scored]) -> dict[str, float]:
-    """The decision scores of ``eval-format.md`` over these items, keyed as QUALITY_KEYS."""
+def quality_scores(items: Sequence[Scored]) -> dict[str, float | None]:
+    """The decision scores of ``eval-format.md`` over these items, keyed as QUALITY_KEYS.
+
+    ``undetermined`` is a miss for recall, never a prediction for precision. A
+    party's precision is None when no item is predicted that party, its recall
+    None when no item is labelled that party.
+    """
     n = len(items)
     gold_s = [i.label.scenario for i in items]
     pred_s = [i.decision.scenario for i in items]
     gold_r = [i.label.responsible for i in items]
     pred_r = [i.decision.responsible for i in items]
-    out = {
+    out: dict[str, float | None] = {
         "scenario_accuracy": _agreement(gold_s, pred_s),
         "scenario_macro_f1": macro_f1(gold_s, pred_s),
         "responsible_accuracy": _agreement(gold_r, pred_r),
     }
     for party in ("professional", "customer"):
-        precision, recall = precision_recall(gold_r, pred_r, party)
-        out[f"{party}_precision"] = precision
-        out[f"{party}_recall"] = recall
+        tp = sum(g == party and p == party for g, p in zip(gold_r, pred_r, strict=True))
+        predicted, actual = pred_r.count(party), gold_r.count(party)
+        out[f"{party}_precision"] = tp / predicted if predicted else None
+        out[f"{party}_recall"] = tp / actual if actual else None
     out["undetermined_rate"] = _ratio(sum(p == "undetermined" for p in pred_r), n)
     out["penalty_accuracy"] = _ratio(sum(i.label.penalty == i.decision.penalty for i in items), n)
     return out
@@ -156,14 +167,6 @@ def _agreement(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / den if den else 0.0
-
-
-def precision_recall(gold: Sequence[str], pred: Sequence[str], party: str) -> tuple[float, float]:
-    """Precision and recall for one party; ``undetermined`` is a miss, never a prediction."""
-    tp = sum(g == party and p == party for g, p in zip(gold, pred, strict=True))
-    predicted = sum(p == party for p in pred)
-    actual = sum(g == party for g in gold)
-    return _ratio(tp, predicted), _ratio(tp, actual)
 
 
 def macro_f1(gold: Iterable[str], pred: Iterable[str]) -> float:

@@ -7,23 +7,35 @@ from referee.evaluate import IntervalOptions, Scoreboard, interval_fields
 from referee.messages import Decision
 
 
-def _board(right: int, wrong: int) -> Scoreboard:
-    """``right`` cases decided as labelled, then ``wrong`` cases taken for the other party."""
-    board = Scoreboard()
-    for i in range(right + wrong):
-        label = CaseLabel(scenario="pro_running_late", responsible="professional", penalty=True)
-        ok = i < right
-        decision = Decision(
+def _decided(i: int, label: str, decided: str) -> tuple[CaseLabel, Decision]:
+    """Case i, labelled with one side's scenario and decided with ``decided``'s."""
+    scenario = {"professional": "pro_running_late", "customer": "cust_changed_mind"}
+    return (
+        CaseLabel(scenario=scenario[label], responsible=label, penalty=True),
+        Decision(
             cancellation_id=f"c{i}",
             booking_id=f"b{i}",
-            responsible="professional" if ok else "customer",
+            responsible=decided,
             penalty=True,
             reason="test",
             rule_id="r",
             rule_table_version="v",
-            scenario="pro_running_late" if ok else "cust_changed_mind",
-        )
-        board.add(f"c{i}", label, decision, seconds=0.0)
+            scenario=scenario[decided],
+        ),
+    )
+
+
+def _board(right: int, wrong: int, customers: int = 0) -> Scoreboard:
+    """``right`` professional cases decided as labelled, ``wrong`` ones taken for the
+    customer, then ``customers`` customer cases decided as labelled."""
+    board = Scoreboard()
+    sides = (
+        [("professional", "professional")] * right
+        + [("professional", "customer")] * wrong
+        + [("customer", "customer")] * customers
+    )
+    for i, (label, decided) in enumerate(sides):
+        board.add(f"c{i}", *_decided(i, label, decided), seconds=0.0)
     return board
 
 
@@ -51,3 +63,17 @@ def test_intervals_repeat_with_the_seed_and_can_be_turned_off() -> None:
     fields = interval_fields(board.intervals(), IntervalOptions())
     assert fields["interval_level"] == 0.95
     assert fields["scenario_accuracy_low"] < fields["scenario_accuracy_high"]
+
+
+def test_a_resample_without_a_party_does_not_drag_its_interval_to_zero() -> None:
+    # 10 cases, one of them the only customer case, decided right: about a third of
+    # the resamples hold no customer case. They have no customer precision or
+    # recall; counting those as 0 would print an interval that starts at 0.
+    board = _board(right=9, wrong=0, customers=1)
+    assert board.intervals()["customer_precision"] == (1.0, 1.0)
+    assert board.intervals()["customer_recall"] == (1.0, 1.0)
+    # With no customer case at all there is nothing to resample: no interval, and
+    # the score itself keeps the spec's 0.
+    board = _board(right=9, wrong=0)
+    assert "customer_recall" not in board.intervals()
+    assert board.scores()["customer_recall"] == 0.0
