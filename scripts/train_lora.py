@@ -35,18 +35,15 @@ What one example is:
   confidence. An ``unclear`` case quotes nothing, and its reason is the
   scenario's "when" sentence alone.
 
-How the shipped adapter was made: a full run on the 700 examples before that
-``unclear`` rule (commit b6e35bc), then a continued run that taught the rule
-without unlearning the quotes (full retrains with the rule quoted worse
-elsewhere, over two seeds: docs/benchmarks-classifier.md):
+The shipped adapter was trained before that rule and cites a line in its
+``unclear`` reasons. Full retrains with the rule quoted worse elsewhere (two
+seeds). Continued training from the shipped adapter taught the rule and kept
+the quotes, but moved the unshortlisted path's answer in the injection test,
+so it is not shipped either (docs/benchmarks-classifier.md). Its command:
 
-    git show 5367e7c:data/training/gemma-lora.gguf > build/lora/first.gguf
     build/trainvenv/bin/python scripts/train_lora.py train --gguf GEMMA.gguf \
-        --init-adapter build/lora/first.gguf --only unclear --replay 100 \
-        --seed 11 --lr 1e-4 --out data/training/gemma-lora.gguf
-
-``--only unclear --replay 100`` trains on the 33 ``unclear`` examples and 100
-others drawn with the seed, shuffled together (12 minutes).
+        --init-adapter data/training/gemma-lora.gguf --only unclear --replay 100 \
+        --seed 11 --lr 1e-4 --out build/lora/continued.gguf
 
 Training: LoRA on every linear layer of the upper ``--first-layer``.. layers
 (the lower ones run without gradients, which halves the step time), loss on
