@@ -78,11 +78,12 @@ class Scoreboard:
                 if value is not None:
                     draws[key].append(value)
         tail = (1 - opts.level) / 2
-        return {
-            key: (_quantile(values, tail), _quantile(values, 1 - tail))
-            for key, values in draws.items()
-            if values
-        }
+        out = {}
+        for key, values in draws.items():
+            if values:
+                values.sort()
+                out[key] = (_quantile(values, tail), _quantile(values, 1 - tail))
+        return out
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,8 @@ def quality_scores(items: Sequence[Scored]) -> dict[str, float | None]:
     return out
 
 
-def _quantile(values: list[float], q: float) -> float:
-    """The q-quantile by linear interpolation between order statistics."""
-    ordered = sorted(values)
+def _quantile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted values, by linear interpolation between neighbours."""
     pos = q * (len(ordered) - 1)
     low = math.floor(pos)
     high = min(low + 1, len(ordered) - 1)

@@ -62,6 +62,7 @@ import math
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -320,12 +321,25 @@ def focus(
     already does well on them is kept while it learns the new targets.
     """
     rng = random.Random(seed)
-    chosen = [e for e in examples if json.loads(e["answer"])["scenario"] == only]
-    rest = [e for e in examples if json.loads(e["answer"])["scenario"] != only]
+    chosen: list[dict[str, Any]] = []
+    rest: list[dict[str, Any]] = []
+    for e in examples:
+        (chosen if json.loads(e["answer"])["scenario"] == only else rest).append(e)
     mix = chosen + rng.sample(rest, min(replay, len(rest)))
     rng.shuffle(mix)
     print(f"training on {len(chosen)} '{only}' examples and {len(mix) - len(chosen)} others")
     return mix
+
+
+def lora_modules(model: Any) -> Iterator[tuple[str, Any]]:
+    """Each peft LoRA module with the llama.cpp name of the weight it adapts."""
+    for name, module in model.named_modules():
+        if not hasattr(module, "lora_A") or "default" not in module.lora_A:
+            continue
+        # name: base_model.model.model.layers.{i}.self_attn.q_proj
+        parts = name.split(".")
+        layer = int(parts[parts.index("layers") + 1])
+        yield f"blk.{layer}.{GGUF_NAMES['.'.join(parts[-2:])]}.weight", module
 
 
 def load_gguf_adapter(model: Any, path: Path) -> None:
@@ -335,12 +349,7 @@ def load_gguf_adapter(model: Any, path: Path) -> None:
 
     tensors = {t.name: t.data for t in gguf.GGUFReader(str(path)).tensors}
     loaded = 0
-    for name, module in model.named_modules():
-        if not hasattr(module, "lora_A") or "default" not in module.lora_A:
-            continue
-        parts = name.split(".")
-        layer = int(parts[parts.index("layers") + 1])
-        base = f"blk.{layer}.{GGUF_NAMES['.'.join(parts[-2:])]}.weight"
+    for base, module in lora_modules(model):
         for side, weight in (
             ("a", module.lora_A["default"].weight),
             ("b", module.lora_B["default"].weight),
@@ -369,14 +378,7 @@ def write_gguf_adapter(model: Any, out: Path, alpha: float, trained_on: int) -> 
     writer.add_string("general.name", "referee-classifier-lora")
     writer.add_uint32("referee.trained_examples", trained_on)
     count = 0
-    for name, module in model.named_modules():
-        if not hasattr(module, "lora_A") or "default" not in module.lora_A:
-            continue
-        # name: base_model.model.model.layers.{i}.self_attn.q_proj
-        parts = name.split(".")
-        layer = int(parts[parts.index("layers") + 1])
-        key = ".".join(parts[-2:])
-        base = f"blk.{layer}.{GGUF_NAMES[key]}.weight"
+    for base, module in lora_modules(model):
         a = module.lora_A["default"].weight.detach().float().numpy()  # (r, in)
         b = module.lora_B["default"].weight.detach().float().numpy()  # (out, r)
         writer.add_tensor(f"{base}.lora_a", a.astype(np.float16))
