@@ -1,0 +1,98 @@
+"""The hand-written probe set (``data/probe/cases.jsonl``): valid, rule-table labels, held out.
+
+The probe set measures how far the classifier generalises beyond the
+generator's templates, so no sentence of it may appear in the training data,
+and its labels must be what the current rule table gives for each case's
+scenario and signals (``scripts/label_cases.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from referee.cases import case_from_dict
+from referee.scenarios import Catalogue
+from referee.settings import PROJECT_ROOT, Settings
+from referee.stages.decide import DecideStage
+
+PROBE = PROJECT_ROOT / "data" / "probe" / "cases.jsonl"
+TRAINING = PROJECT_ROOT / "data" / "training"
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture(scope="module")
+def probe() -> list[dict[str, Any]]:
+    return _read(PROBE)
+
+
+@pytest.fixture(scope="module")
+def labeller() -> ModuleType:
+    path = PROJECT_ROOT / "scripts" / "label_cases.py"
+    spec = importlib.util.spec_from_file_location("label_cases", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_probe_cases_are_valid_and_cover_every_scenario(
+    probe: list[dict[str, Any]], catalogue: Catalogue
+) -> None:
+    ids = [c["case_id"] for c in probe]
+    assert len(ids) == len(set(ids))
+    for obj in probe:
+        case = case_from_dict(obj, obj["case_id"])  # raises on anything the reader rejects
+        assert case.label is not None
+        assert obj["transcript"] or obj["chat"], "a case must carry some conversation"
+    counts = Counter(c["label"]["scenario"] for c in probe)
+    assert set(counts) == set(catalogue.ids)
+    assert min(counts.values()) >= 5
+
+
+def test_probe_labels_are_the_rule_tables(
+    probe: list[dict[str, Any]], labeller: ModuleType
+) -> None:
+    settings = Settings()
+    stage = DecideStage.from_files(settings.rules_path, settings.scenarios_path)
+    for obj in probe:
+        assert labeller.complete_label(obj, stage, obj["case_id"]) == obj, obj["case_id"]
+
+
+def test_label_cases_names_the_line_of_an_unknown_scenario(
+    labeller: ModuleType,
+    probe: list[dict[str, Any]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = {**probe[0], "label": {"scenario": "pro_late_typo"}}
+    src = tmp_path / "hand.jsonl"
+    src.write_text(json.dumps(probe[1]) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    assert labeller.main([str(src), "--out", str(tmp_path / "out.jsonl")]) == 1
+    assert not (tmp_path / "out.jsonl").exists()
+    assert "hand.jsonl:2: label.scenario 'pro_late_typo' is not in the catalogue" in (
+        capsys.readouterr().err
+    )
+
+
+def test_no_probe_sentence_is_in_the_training_data(probe: list[dict[str, Any]]) -> None:
+    def sentences(cases: list[dict[str, Any]]) -> set[str]:
+        out = set()
+        for c in cases:
+            for u in [*(c.get("transcript") or []), *(c.get("chat") or [])]:
+                text = " ".join(u["text"].lower().split())
+                if len(text.split()) >= 6:
+                    out.add(text)
+        return out
+
+    training = _read(TRAINING / "train.jsonl") + _read(TRAINING / "val.jsonl")
+    assert not sentences(probe) & sentences(training)
