@@ -20,6 +20,7 @@ Deterministic: the same ``--seed`` and options give byte-identical files.
 
     .venv/bin/python scripts/gen_training_data.py            # data/training/{train,val}.jsonl
     .venv/bin/python scripts/gen_training_data.py --per-scenario 20 --out /tmp/x
+    .venv/bin/python scripts/gen_training_data.py --wording-half 0 --out /tmp/h0   # see GenOptions
 """
 
 # Template sentences are data: they stay whole on one line each, however long.
@@ -36,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,6 +93,13 @@ class GenOptions(BaseModel):
     language_weights: dict[str, float] = Field(
         default={"en": 0.38, "hi-en": 0.34, "hi": 0.18, "kn-en": 0.10},
         description="Language mix; 'hi' and 'hi-en' are romanised.",
+    )
+    wording_half: Literal[0, 1] | None = Field(
+        default=None,
+        description="Use only every other phrasing of each turn and chat message (0: the "
+        "first, third, ...; 1: the second, fourth, ...). Two sets made with 0 and 1 are "
+        "worded apart, so a knob chosen on one after fitting on the other is chosen on "
+        "wording the fit never saw. None uses every phrasing (the committed data).",
     )
 
 
@@ -2842,6 +2850,17 @@ def _noisy(text: str, lang: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _half(pool: Sequence[str], half: int | None) -> tuple[str, ...]:
+    """Every other phrasing when the wording is split (``GenOptions.wording_half``), else all.
+
+    A pool of one phrasing is shared by both halves.
+    """
+    variants = tuple(pool)
+    if half is None or len(variants) < 2:
+        return variants
+    return variants[half::2]
+
+
 def _render_turns(
     turns: list[Turn], slots: Slots, lang: str, rng: random.Random, opts: GenOptions
 ) -> list[tuple[str, str]]:
@@ -2851,7 +2870,7 @@ def _render_turns(
         pool = en if lang in ("en", "kn-en") else hx
         if lang == "hi-en" and rng.random() < 0.25:
             pool = en  # Hinglish speakers switch to English sentences now and then
-        text = slots.fill(rng.choice(tuple(pool)))
+        text = slots.fill(rng.choice(_half(pool, opts.wording_half)))
         if lang == "kn-en" and rng.random() < 0.4:
             bit = rng.choice(KANNADA_BITS)
             text = f"{bit}, {text}" if rng.random() < 0.6 else f"{text} {bit}."
@@ -2948,7 +2967,13 @@ def _reason(meta: Meta, canceller: str, rng: random.Random, opts: GenOptions) ->
 
 
 def _chat(
-    scenario: str, slots: Slots, lang: str, rng: random.Random, slot_start: datetime, n_max: int = 3
+    scenario: str,
+    slots: Slots,
+    lang: str,
+    rng: random.Random,
+    slot_start: datetime,
+    half: int | None = None,
+    n_max: int = 3,
 ) -> list[dict[str, Any]]:
     msgs = CHAT.get(scenario, ())
     out = []
@@ -2958,7 +2983,11 @@ def _chat(
         pool = en if lang in ("en", "kn-en") else hx
         t += timedelta(minutes=rng.randint(1, 12))
         out.append(
-            {"from": spk_map[spk], "at": t.isoformat(), "text": slots.fill(rng.choice(tuple(pool)))}
+            {
+                "from": spk_map[spk],
+                "at": t.isoformat(),
+                "text": slots.fill(rng.choice(_half(pool, half))),
+            }
         )
     return out
 
@@ -3012,7 +3041,9 @@ def make_case(
     chat: list[dict[str, Any]] = []
     chat_only = rng.random() < opts.p_chat_only and scenario != "unclear"
     if chat_only or rng.random() < opts.p_chat:
-        chat = _chat(scenario if not conflict else "unclear", slots, lang, rng, slot_start)
+        chat = _chat(
+            scenario if not conflict else "unclear", slots, lang, rng, slot_start, opts.wording_half
+        )
     if chat_only and chat:
         transcript = []
     case: dict[str, Any] = {
@@ -3077,12 +3108,20 @@ def main(
     ap.add_argument("--per-scenario", type=int, default=GenOptions().per_scenario)
     ap.add_argument("--val-per-scenario", type=int, default=GenOptions().val_per_scenario)
     ap.add_argument("--out", type=Path, default=GenOptions().out_dir)
+    ap.add_argument(
+        "--wording-half",
+        type=int,
+        choices=(0, 1),
+        default=None,
+        help="only every other phrasing (see GenOptions.wording_half)",
+    )
     args = ap.parse_args(argv)
     opts = GenOptions(
         seed=args.seed,
         per_scenario=args.per_scenario,
         val_per_scenario=args.val_per_scenario,
         out_dir=args.out,
+        wording_half=args.wording_half,
     )
     labeller = Labeller(opts)
     train = generate(opts, opts.per_scenario, opts.seed, "syn", labeller=labeller)

@@ -54,6 +54,20 @@ def test_generator_is_deterministic_in_its_seed(gen: ModuleType) -> None:
     assert a != c
 
 
+def test_wording_halves_split_every_phrasing_pool(gen: ModuleType) -> None:
+    assert gen._half(("a", "b", "c"), 0) == ("a", "c")
+    assert gen._half(("a", "b", "c"), 1) == ("b",)
+    assert gen._half(("only",), 1) == ("only",)  # a single phrasing serves both halves
+    assert gen._half(("a", "b"), None) == ("a", "b")
+    labeller = gen.Labeller(gen.GenOptions())
+    halves = [
+        gen.generate(gen.GenOptions(wording_half=h), 2, seed=5, prefix="t", labeller=labeller)
+        for h in (0, 1)
+    ]
+    lines = [{u["text"] for c in cases for u in c["transcript"]} for cases in halves]
+    assert len(lines[0] & lines[1]) < 0.2 * min(len(lines[0]), len(lines[1]))
+
+
 def test_committed_files_are_what_the_generator_makes(gen: ModuleType, tmp_path: Path) -> None:
     assert gen.main(["--out", str(tmp_path)], log=lambda _: None) == 0
     for name in ("train.jsonl", "val.jsonl"):
