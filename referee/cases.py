@@ -130,10 +130,11 @@ def case_from_dict(obj: dict[str, Any], source: str, base_dir: Path | None = Non
     return Case(case_id=line.case_id, event=event, signals=signals, label=line.label)
 
 
-def read_cases(path: str | Path) -> Iterator[Case | InputError]:
-    """Yield each line as a Case, or as the InputError that names the file and line.
+def json_lines(path: str | Path) -> Iterator[tuple[str, dict[str, Any] | InputError]]:
+    """Yield ("file:line", object) for each non-blank line of a JSON-lines file.
 
-    Bad lines do not stop the reading: the caller counts and reports them.
+    A line that is not a JSON object comes as the InputError naming it, in
+    place of the object, so that one bad line does not stop the reading.
     """
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
@@ -144,12 +145,26 @@ def read_cases(path: str | Path) -> Iterator[Case | InputError]:
             try:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
-                yield InputError(source, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
+                yield source, InputError(source, problem)
                 continue
             if not isinstance(obj, dict):
-                yield InputError(source, "expected a JSON object")
+                yield source, InputError(source, "expected a JSON object")
                 continue
-            try:
-                yield case_from_dict(obj, source, base_dir=path.parent)
-            except InputError as exc:
-                yield exc
+            yield source, obj
+
+
+def read_cases(path: str | Path) -> Iterator[Case | InputError]:
+    """Yield each line as a Case, or as the InputError that names the file and line.
+
+    Bad lines do not stop the reading: the caller counts and reports them.
+    """
+    path = Path(path)
+    for source, obj in json_lines(path):
+        if isinstance(obj, InputError):
+            yield obj
+            continue
+        try:
+            yield case_from_dict(obj, source, base_dir=path.parent)
+        except InputError as exc:
+            yield exc

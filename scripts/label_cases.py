@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from referee.cases import case_from_dict
+from referee.cases import case_from_dict, json_lines
 from referee.errors import InputError
 from referee.messages import Classification
 from referee.settings import Settings
@@ -60,14 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     seen: set[str] = set()
     try:
         for path in args.inputs:
-            for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if not raw.strip():
-                    continue
-                source = f"{path}:{lineno}"
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise InputError(source, f"not valid JSON ({exc.msg})") from exc
+            for source, obj in json_lines(path):
+                if isinstance(obj, InputError):
+                    raise obj
                 if obj.get("case_id") in seen:
                     raise InputError(source, f"case_id {obj.get('case_id')!r} appears twice")
                 seen.add(obj.get("case_id"))

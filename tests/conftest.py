@@ -1,4 +1,5 @@
-"""Shared fixtures: settings, the catalogue, and a store on SQLite and on PostgreSQL.
+"""Shared fixtures: settings, the catalogue, the project's scripts, and a store on SQLite
+and on PostgreSQL.
 
 PostgreSQL tests use ``REFEREE_TEST_POSTGRES_URL`` (``.ci/run`` starts a server
 and sets it). Outside CI they are skipped when it is unset; in CI (``CI=true``)
@@ -7,10 +8,13 @@ a missing server is a failure, so the PostgreSQL tests can never silently not ru
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +27,22 @@ SHARED = PROJECT_ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue(PROJECT_ROOT / "rules" / "scenarios.yaml")
+
+
+@pytest.fixture(scope="session")
+def load_script() -> Callable[[str], ModuleType]:
+    """Import ``scripts/<name>.py`` (the scripts are not a package) as module ``name``."""
+
+    def load(name: str) -> ModuleType:
+        path = PROJECT_ROOT / "scripts" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses resolve their module by name
+        spec.loader.exec_module(module)
+        return module
+
+    return load
 
 
 def postgres_url() -> str | None:

@@ -8,9 +8,9 @@ scenario and signals (``scripts/label_cases.py``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,13 +36,8 @@ def probe() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def labeller() -> ModuleType:
-    path = PROJECT_ROOT / "scripts" / "label_cases.py"
-    spec = importlib.util.spec_from_file_location("label_cases", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def labeller(load_script: Callable[[str], ModuleType]) -> ModuleType:
+    return load_script("label_cases")
 
 
 def test_probe_cases_are_valid_and_cover_every_scenario(

@@ -6,10 +6,9 @@ files in ``data/training/`` (which must be exactly what the generator makes).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,14 +24,8 @@ DEV = PROJECT_ROOT.parent / "shared" / "data" / "dev" / "cases.jsonl"
 
 
 @pytest.fixture(scope="module")
-def gen() -> ModuleType:
-    path = PROJECT_ROOT / "scripts" / "gen_training_data.py"
-    spec = importlib.util.spec_from_file_location("gen_training_data", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_training_data"] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
+def gen(load_script: Callable[[str], ModuleType]) -> ModuleType:
+    return load_script("gen_training_data")
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

@@ -90,12 +90,10 @@ def test_real_server_answers_with_the_adapter(catalogue: Any):
 
 @pytest.mark.llm
 def test_training_examples_are_answers_our_checks_accept(
-    tmp_path: Path, prompts: Any, catalogue: Any
+    tmp_path: Path, prompts: Any, catalogue: Any, load_script: Any
 ):
     """What the adapter is taught passes the classifier's own answer and quote checks."""
-    import importlib.util
     import json
-    import sys
 
     from referee.cases import Case, read_cases
     from referee.classifier.evidence import verify_quotes
@@ -107,12 +105,7 @@ def test_training_examples_are_answers_our_checks_accept(
 
     if not srv.server_available():
         pytest.skip("llama-cpp-python is not installed (pip install -e '.[llm]')")
-    path = PROJECT_ROOT / "scripts" / "train_lora.py"
-    spec = importlib.util.spec_from_file_location("train_lora", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_lora"] = module
-    spec.loader.exec_module(module)
+    module = load_script("train_lora")
     out = tmp_path / "examples.jsonl"
     assert module.main(["prepare", "--limit", "12", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
