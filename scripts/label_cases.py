@@ -6,8 +6,9 @@ case's signals through the procedure, exactly as the decide stage applies it.
 This script fills them in, so hand-written sets (``data/probe/``) are labelled
 by the same table as the generated training data and the spec's dev cases.
 
-    .venv/bin/python scripts/label_cases.py data/probe/part-a.jsonl data/probe/part-b.jsonl \\
-        --out data/probe/cases.jsonl
+    .venv/bin/python scripts/label_cases.py written-a.jsonl written-b.jsonl --out cases.jsonl
+    # after the rule table changes (tests/test_probe_data.py fails until then):
+    .venv/bin/python scripts/label_cases.py data/probe/cases.jsonl --out data/probe/cases.jsonl
 
 Lines are written in input order, compact, one case per line. A line that is
 not a valid case, or names a scenario the catalogue does not list, stops the
