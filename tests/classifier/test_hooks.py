@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from llmfakes import answer, ok
 
-from referee.classifier import ServerOptions, build_classifier
+from referee.classifier import ClassifierOptions, ServerOptions, build_classifier
 from referee.classifier.render import REDACTED
 from referee.classifier.server import EmbeddedServer
 from referee.errors import ConfigError
@@ -112,6 +112,13 @@ def test_build_classifier_remote(fake_llm, make_case):
         assert fake_llm.requests[0]["model"] == "fake"
     finally:
         clf.close()
+
+
+def test_build_classifier_refuses_the_embedded_model_without_its_shortlister():
+    # Offered every scenario, the 270M model answers nearly one scenario for all.
+    settings = Settings(llm_base_url=None, classifier=ClassifierOptions(shortlist=False))
+    with pytest.raises(ConfigError, match=r"needs the embedding shortlister.*switched off"):
+        build_classifier(settings)
 
 
 def test_build_classifier_remote_needs_model(fake_llm):
