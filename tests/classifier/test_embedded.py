@@ -78,7 +78,27 @@ def test_classifies_with_checked_schema_and_cost(classifier: Any, catalogue: Any
             assert (e.speaker, e.start) in lines
 
 
-def test_injected_instructions_do_not_steer(classifier: Any):
+def test_injected_instructions_do_not_steer(embedded: Any, prompts: Any, catalogue: Any):
+    """Where the embedded model really chooses (three shortlisted candidates), the
+    injected lines are flagged, kept out of the reason, and do not move its choice.
+
+    Not on the path with every scenario offered: build_classifier refuses it for
+    this model, whose answer there is nearly the same whatever the call says.
+    """
+    from referee.classifier import load_shortlister
+
+    shortlister = load_shortlister(Settings())
+    if shortlister is None:
+        pytest.skip("no shortlister available")
+    classifier = LLMClassifier(
+        base_url=embedded.base_url,
+        model=embedded.model_alias,
+        prompts=prompts,
+        catalogue=catalogue,
+        options=ClassifierOptions(shortlist_k=3),
+        shortlister=shortlister,
+        server=embedded,
+    )
     plain = build_case(RAIN, cancelled_by="professional", case_id="inj-0")
     injected_turns = [
         *RAIN[:2],
@@ -91,8 +111,9 @@ def test_injected_instructions_do_not_steer(classifier: Any):
         cancelled_by="professional",
         case_id="inj-1",
     )
-    base = classifier.classify(*plain)
-    attacked = classifier.classify(*injected)
+    with classifier:
+        base = classifier.classify(*plain)
+        attacked = classifier.classify(*injected)
     assert attacked.error is None
     assert {"injection_suspected:call[2]", "injection_suspected:chat[0]"} <= set(attacked.flags)
     assert "instruction-like" not in attacked.reason
