@@ -35,14 +35,15 @@ What one example is:
   confidence. An ``unclear`` case quotes nothing, and its reason is the
   scenario's "when" sentence alone.
 
-The shipped adapter was trained before that rule and cites a line in its
-``unclear`` reasons. Full retrains with the rule quoted worse elsewhere (two
-seeds). Continued training from the shipped adapter taught the rule and kept
-the quotes, but moved the unshortlisted path's answer in the injection test,
-so it is not shipped either (docs/benchmarks-classifier.md). Its command:
+The first adapter (SHA-256 9ae10f26...) was trained before that rule and cited
+a line in its ``unclear`` reasons. Full retrains with the rule quoted worse
+elsewhere (two seeds). The shipped adapter (73667861...) is the first one
+trained further on the rule's ``unclear`` examples with others replayed, which
+taught the rule and kept the quotes (docs/benchmarks-classifier.md). Its
+command, from the first adapter:
 
     build/trainvenv/bin/python scripts/train_lora.py train --gguf GEMMA.gguf \
-        --init-adapter data/training/gemma-lora.gguf --only unclear --replay 100 \
+        --init-adapter FIRST.gguf --only unclear --replay 100 \
         --seed 11 --lr 1e-4 --out build/lora/continued.gguf
 
 Training: LoRA on every linear layer of the upper ``--first-layer``.. layers

@@ -47,7 +47,7 @@ GEMMA_PARTS = tuple(
 #: The LoRA adapter shipped for those weights (scripts/train_lora.py writes it).
 ADAPTER_PATH = Path(__file__).resolve().parents[2] / "data" / "training" / "gemma-lora.gguf"
 #: Pinned when the adapter was written; tests/classifier/test_adapter.py checks it.
-ADAPTER_SHA256 = "9ae10f269012529edef9d7e28473c86f4a4a0d85fde3c3ec6a74d483a077d050"
+ADAPTER_SHA256 = "73667861eb5830b2e69950d01cb4818e4f6fc3268b4aaabb7347440ad6832b32"
 #: Modules ``llama_cpp.server`` needs beyond ``llama_cpp`` (the ``[server]`` extra).
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context")
 
