@@ -2922,34 +2922,19 @@ def _signals(meta: Meta, rng: random.Random) -> dict[str, Any]:
 
 
 class Labeller:
-    """Responsible party and penalty from the project's own rule table (as the decide stage does)."""
+    """Responsible party and penalty from the project's own rule table, by the decide stage."""
 
     def __init__(self, opts: GenOptions) -> None:
         sys.path.insert(0, str(ROOT))
-        from referee.rules import RuleEngine, load_rule_table
-        from referee.scenarios import load_catalogue
+        from referee.stages.decide import DecideStage
 
-        self.catalogue = load_catalogue(opts.scenarios_path)
-        self.engine = RuleEngine(load_rule_table(opts.rules_path, self.catalogue), self.catalogue)
+        self.stage = DecideStage.from_files(opts.rules_path, opts.scenarios_path)
 
     def label(self, scenario: str, case: dict[str, Any]) -> dict[str, Any]:
-        loc = case["signals"]["location"]
-        facts = {
-            "scenario": scenario,
-            "cancelled_by": case["cancellation"]["cancelled_by"],
-            "minutes_before_slot": case["cancellation"]["minutes_before_slot"],
-            "location_available": loc["available"],
-            "min_distance_m": loc["min_distance_m"] if loc["available"] else None,
-            "pro_call_attempts": case["signals"]["pro_call_attempts"],
-        }
-        match = self.engine.evaluate(facts)
-        if match is None:
-            return {"scenario": scenario, "responsible": "undetermined", "penalty": False}
-        return {
-            "scenario": scenario,
-            "responsible": match.rule.responsible,
-            "penalty": match.rule.penalty,
-        }
+        from referee.cases import case_from_dict
+
+        parsed = case_from_dict({**case, "label": None}, case["case_id"])
+        return self.stage.label_for(parsed, scenario).model_dump()
 
 
 def _reason(meta: Meta, canceller: str, rng: random.Random, opts: GenOptions) -> str | None:
@@ -3079,7 +3064,7 @@ def generate(
 ) -> list[dict[str, Any]]:
     """``n_per_scenario`` cases for each scenario, deterministic in ``seed``."""
     labeller = labeller or Labeller(opts)
-    ids = list(scenarios) if scenarios is not None else list(labeller.catalogue.ids)
+    ids = list(scenarios) if scenarios is not None else list(labeller.stage.catalogue.ids)
     missing = [s for s in ids if s not in SCRIPTS or s not in META]
     if missing:
         raise SystemExit(f"no templates for scenario(s) {missing}: add them to SCRIPTS and META")

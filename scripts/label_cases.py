@@ -25,7 +25,6 @@ from typing import Any
 
 from referee.cases import case_from_dict, json_lines
 from referee.errors import InputError
-from referee.messages import Classification
 from referee.settings import Settings
 from referee.stages.decide import DecideStage
 
@@ -35,19 +34,8 @@ def complete_label(obj: dict[str, Any], stage: DecideStage, source: str) -> dict
     scenario = (obj.get("label") or {}).get("scenario")
     if scenario not in stage.catalogue:
         raise InputError(source, f"label.scenario {scenario!r} is not in the catalogue")
-    case = case_from_dict({**obj, "label": None}, source)
-    decision = stage.process(
-        case.event,
-        Classification(
-            cancellation_id=case.case_id,
-            booking_id=case.event.booking_id,
-            scenario=scenario,
-            classifier="label",
-        ),
-        case.signals,
-    )
-    label = {"scenario": scenario, "responsible": decision.responsible, "penalty": decision.penalty}
-    return {**obj, "label": label}
+    label = stage.label_for(case_from_dict({**obj, "label": None}, source), scenario)
+    return {**obj, "label": label.model_dump()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,9 +69,9 @@ def test_a_resample_without_a_party_does_not_drag_its_interval_to_zero() -> None
     # 10 cases, one of them the only customer case, decided right: about a third of
     # the resamples hold no customer case. They have no customer precision or
     # recall; counting those as 0 would print an interval that starts at 0.
-    board = _board(right=9, wrong=0, customers=1)
-    assert board.intervals()["customer_precision"] == (1.0, 1.0)
-    assert board.intervals()["customer_recall"] == (1.0, 1.0)
+    intervals = _board(right=9, wrong=0, customers=1).intervals()
+    assert intervals["customer_precision"] == (1.0, 1.0)
+    assert intervals["customer_recall"] == (1.0, 1.0)
     # With no customer case at all there is nothing to resample: no interval, and
     # the score itself keeps the spec's 0.
     board = _board(right=9, wrong=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from referee.cases import Case, CaseLabel
 from referee.messages import CancellationEvent, Classification, Decision, SystemSignals
 from referee.rules import RuleEngine, RuleTable, load_rule_table
 from referee.scenarios import Catalogue, load_catalogue
@@ -41,6 +42,24 @@ class DecideStage:
     def from_files(cls, rules_path: str | Path, scenarios_path: str | Path) -> DecideStage:
         catalogue = load_catalogue(scenarios_path)
         return cls(load_rule_table(rules_path, catalogue), catalogue)
+
+    def label_for(self, case: Case, scenario: str) -> CaseLabel:
+        """The label of a case whose scenario a person (or the generator) named: the
+        responsible party and penalty this table gives for it with the case's signals.
+        """
+        decision = self.process(
+            case.event,
+            Classification(
+                cancellation_id=case.case_id,
+                booking_id=case.event.booking_id,
+                scenario=scenario,
+                classifier="label",
+            ),
+            case.signals,
+        )
+        return CaseLabel(
+            scenario=scenario, responsible=decision.responsible, penalty=decision.penalty
+        )
 
     def process(
         self,
