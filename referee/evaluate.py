@@ -48,6 +48,11 @@ class Scoreboard:
         out: dict[str, Any] = {"cases": n, "unreadable_lines": self.errors}
         # The spec's convention: a precision or recall with nothing to count is 0.
         out.update({k: v or 0.0 for k, v in quality_scores(self.items).items()})
+        # Not a score: the share the labels themselves send to a person. Beside
+        # undetermined_rate it shows how much of that rate the procedure asks for.
+        out["label_undetermined_rate"] = _ratio(
+            sum(i.label.responsible == "undetermined" for i in self.items), n
+        )
         out["model_calls_per_case"] = _ratio(self.model_calls, n)
         out["prompt_tokens_per_case"] = _ratio(self.prompt_tokens, n)
         out["completion_tokens_per_case"] = _ratio(self.completion_tokens, n)

@@ -55,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--k", type=int, default=6, help="the classifier's shortlist size, also reported"
     )
     ap.add_argument("--json", type=Path, default=None, help="also write the scores here")
-    ap.add_argument("--per-scenario", action="store_true", help="print recall per scenario")
+    ap.add_argument(
+        "--per-scenario",
+        action="store_true",
+        help="print per scenario: cases, top-1 and top-5 hits, and how often it was predicted",
+    )
     args = ap.parse_args(argv)
 
     overrides: dict[str, object] = {}
@@ -120,11 +124,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"index build      {build_s:.1f} s (0 when cached)")
     print(f"seconds per case {per_case:.3f}")
     if args.per_scenario:
-        for sid in sorted(set(gold)):
+        for sid in sorted(set(gold) | set(pred)):
             rows = [r for g, r in zip(gold, ranked, strict=True) if g == sid]
             top1 = sum(r[0][0] == sid for r in rows)
             top5 = sum(sid in [s for s, _ in r[:5]] for r in rows)
-            print(f"  {sid:36s} n={len(rows):3d} top1={top1:3d} top5={top5:3d}")
+            # Predicted far more often than it occurs: the scenario pulls other cases in.
+            predicted = pred.count(sid)
+            print(
+                f"  {sid:36s} n={len(rows):3d} top1={top1:3d} top5={top5:3d} "
+                f"predicted={predicted:3d}"
+            )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -10,6 +10,7 @@ embedding ~1,800 training conversations first (1-4 minutes on 2 cores).
 
 from __future__ import annotations
 
+import argparse
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # faster on a small shared machine
@@ -22,6 +23,7 @@ from referee.settings import Settings
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     shortlister = Shortlister.from_settings(Settings())
     if shortlister is None:
         print("the embedding package is not installed (make install)", file=sys.stderr)

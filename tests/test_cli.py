@@ -60,6 +60,8 @@ def test_eval_oracle_on_dev_cases_is_exact(runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     scores = json.loads(out.read_text())
     assert scores["responsible_accuracy"] == 1.0 and scores["penalty_accuracy"] == 1.0
+    # With the labelled scenarios the table sends exactly the labels' cases to a person.
+    assert scores["undetermined_rate"] == scores["label_undetermined_rate"] > 0
 
 
 def test_bad_lines_are_named_counted_and_the_rest_decided(

@@ -77,3 +77,13 @@ def test_a_resample_without_a_party_does_not_drag_its_interval_to_zero() -> None
     board = _board(right=9, wrong=0)
     assert "customer_recall" not in board.intervals()
     assert board.scores()["customer_recall"] == 0.0
+
+
+def test_the_labels_own_undetermined_rate_is_printed_beside_the_decisions() -> None:
+    board = _board(right=3, wrong=0)
+    label = CaseLabel(scenario="unclear", responsible="undetermined", penalty=False)
+    decided = _decided(3, "customer", "customer")[1]
+    board.add("c3", label, decided, seconds=0.0)
+    scores = board.scores()
+    assert scores["label_undetermined_rate"] == 0.25
+    assert scores["undetermined_rate"] == 0.0
