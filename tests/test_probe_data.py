@@ -1,4 +1,4 @@
-"""The hand-written probe set (``data/probe/cases.jsonl``): valid, rule-table labels, held out.
+"""The hand-written probe sets (``data/probe/cases*.jsonl``): valid, rule-table labels, held out.
 
 The probe set measures how far the classifier generalises beyond the
 generator's templates, so no sentence of it may appear in the training data,
@@ -22,7 +22,11 @@ from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 
-PROBE = PROJECT_ROOT / "data" / "probe" / "cases.jsonl"
+# Two sets, written at different times by different authors (data/probe/README.md).
+PROBES = (
+    PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
+)
 TRAINING = PROJECT_ROOT / "data" / "training"
 
 
@@ -30,9 +34,9 @@ def _read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-@pytest.fixture(scope="module")
-def probe() -> list[dict[str, Any]]:
-    return _read(PROBE)
+@pytest.fixture(scope="module", params=PROBES, ids=lambda path: path.name)
+def probe(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    return _read(request.param)
 
 
 @pytest.fixture(scope="module")
