@@ -3,7 +3,7 @@
 Run after changing data/training/train.jsonl, rules/scenarios.yaml or the
 ShortlistOptions defaults; tests/classifier/test_shortlist.py fails while the
 shipped index is stale. A fresh install then scores at once instead of
-embedding ~1,800 training conversations first (1-4 minutes on 2 cores).
+embedding ~3,500 training conversations first (2-6 minutes on 2 cores).
 
     .venv/bin/python scripts/fit_shortlist.py
 """

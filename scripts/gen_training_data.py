@@ -50,7 +50,7 @@ class GenOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seed: int = Field(default=20260521, description="Random seed; same seed, same files.")
-    per_scenario: int = Field(default=80, ge=1, description="Training cases per scenario.")
+    per_scenario: int = Field(default=160, ge=1, description="Training cases per scenario.")
     val_per_scenario: int = Field(
         default=12, ge=0, description="Held-out cases per scenario (generated from another seed)."
     )

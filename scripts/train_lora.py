@@ -46,6 +46,11 @@ command, from the first adapter:
         --init-adapter FIRST.gguf --only unclear --replay 100 \
         --seed 11 --lr 1e-4 --out build/lora/continued.gguf
 
+Both adapters were prepared from the training data as it was at commit
+c499252 (80 cases per scenario). The data now has 160 per scenario, so
+``prepare`` today draws other cases: retrain from that commit's
+data/training/train.jsonl (``--cases``) to reproduce them.
+
 Training: LoRA on every linear layer of the upper ``--first-layer``.. layers
 (the lower ones run without gradients, which halves the step time), loss on
 the answer tokens only, AdamW with warm-up and cosine decay, one pass. On 2
