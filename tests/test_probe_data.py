@@ -26,6 +26,7 @@ from referee.stages.decide import DecideStage
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-3.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
 
