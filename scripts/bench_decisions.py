@@ -10,6 +10,8 @@ without labels being read before deciding, each decision score with its 95%
 bootstrap interval over the cases.
 
     .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl
+    # several files are scored as one pooled set (narrower intervals):
+    .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl data/probe/*.jsonl
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from referee.stages.transcribe import TranscribeStage
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", type=Path)
+    parser.add_argument("cases", type=Path, nargs="+", help="eval-format files, scored together")
     args = parser.parse_args()
     settings = Settings()
     shortlister = Shortlister.from_settings(settings)
@@ -48,7 +50,7 @@ def main() -> None:
     options = settings.classifier
     transcribe = TranscribeStage()
     board = Scoreboard()
-    for case in read_cases(args.cases):
+    for case in (c for path in args.cases for c in read_cases(path)):
         if isinstance(case, InputError) or case.label is None:
             board.errors += 1
             continue
