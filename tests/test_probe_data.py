@@ -22,7 +22,7 @@ from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 
-# Two sets, written at different times by different authors (data/probe/README.md).
+# Three sets, each by other authors (data/probe/README.md).
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
