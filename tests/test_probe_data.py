@@ -22,11 +22,12 @@ from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 
-# Three sets, each by other authors (data/probe/README.md).
+# Four sets, each by other authors (data/probe/README.md).
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-3.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-4.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
 
