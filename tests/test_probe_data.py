@@ -46,6 +46,29 @@ def labeller(load_script: Callable[[str], ModuleType]) -> ModuleType:
     return load_script("label_cases")
 
 
+@pytest.fixture(scope="module")
+def stage() -> DecideStage:
+    settings = Settings()
+    return DecideStage.from_files(settings.rules_path, settings.scenarios_path)
+
+
+def _sentences(cases: list[dict[str, Any]]) -> set[str]:
+    """Every call line and chat message of six words or more, case and spacing folded."""
+    out = set()
+    for c in cases:
+        for u in [*(c.get("transcript") or []), *(c.get("chat") or [])]:
+            text = " ".join(u["text"].lower().split())
+            if len(text.split()) >= 6:
+                out.add(text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def training_sentences() -> set[str]:
+    # Read once for all the probe sets: train.jsonl is 4 MB.
+    return _sentences(_read(TRAINING / "train.jsonl") + _read(TRAINING / "val.jsonl"))
+
+
 def test_probe_cases_are_valid_and_cover_every_scenario(
     probe: list[dict[str, Any]], catalogue: Catalogue
 ) -> None:
@@ -61,20 +84,16 @@ def test_probe_cases_are_valid_and_cover_every_scenario(
 
 
 def test_probe_labels_are_the_rule_tables(
-    probe: list[dict[str, Any]], labeller: ModuleType
+    probe: list[dict[str, Any]], labeller: ModuleType, stage: DecideStage
 ) -> None:
-    settings = Settings()
-    stage = DecideStage.from_files(settings.rules_path, settings.scenarios_path)
     for obj in probe:
         assert labeller.complete_label(obj, stage, obj["case_id"]) == obj, obj["case_id"]
 
 
 def test_label_cases_names_the_line_of_an_unknown_scenario(
-    labeller: ModuleType,
-    probe: list[dict[str, Any]],
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    labeller: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    probe = _read(PROBES[0])  # the script's behaviour, not a set's: one set is enough
     bad = {**probe[0], "label": {"scenario": "pro_late_typo"}}
     src = tmp_path / "hand.jsonl"
     src.write_text(json.dumps(probe[1]) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
@@ -85,15 +104,7 @@ def test_label_cases_names_the_line_of_an_unknown_scenario(
     )
 
 
-def test_no_probe_sentence_is_in_the_training_data(probe: list[dict[str, Any]]) -> None:
-    def sentences(cases: list[dict[str, Any]]) -> set[str]:
-        out = set()
-        for c in cases:
-            for u in [*(c.get("transcript") or []), *(c.get("chat") or [])]:
-                text = " ".join(u["text"].lower().split())
-                if len(text.split()) >= 6:
-                    out.add(text)
-        return out
-
-    training = _read(TRAINING / "train.jsonl") + _read(TRAINING / "val.jsonl")
-    assert not sentences(probe) & sentences(training)
+def test_no_probe_sentence_is_in_the_training_data(
+    probe: list[dict[str, Any]], training_sentences: set[str]
+) -> None:
+    assert not _sentences(probe) & training_sentences
