@@ -22,12 +22,13 @@ from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 
-# Four sets, each by other authors (data/probe/README.md).
+# Five sets, each by other authors (data/probe/README.md).
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-3.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-4.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-5.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
 
