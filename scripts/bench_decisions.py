@@ -12,6 +12,8 @@ bootstrap interval over the cases.
     .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl
     # several files are scored as one pooled set (narrower intervals):
     .venv/bin/python scripts/bench_decisions.py ../shared/data/dev/cases.jsonl data/probe/*.jsonl
+    # the shortlister's first fit alone, without the other ensemble members:
+    .venv/bin/python scripts/bench_decisions.py --members 1 ../shared/data/dev/cases.jsonl
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from referee.classifier.shortlist import Shortlister
 from referee.errors import InputError
 from referee.evaluate import IntervalOptions, Scoreboard, interval_fields
 from referee.messages import Classification
-from referee.scenarios import load_catalogue
+from referee.scenarios import UNCLEAR, load_catalogue
 from referee.settings import Settings
 from referee.stages.decide import DecideStage
 from referee.stages.transcribe import TranscribeStage
@@ -40,6 +42,12 @@ from referee.stages.transcribe import TranscribeStage
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", type=Path, nargs="+", help="eval-format files, scored together")
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=None,
+        help="use only the shortlister's first N ensemble members (1: the first fit alone)",
+    )
     args = parser.parse_args()
     settings = Settings()
     shortlister = Shortlister.from_settings(settings)
@@ -64,7 +72,12 @@ def main() -> None:
             max_chars=options.max_input_chars,
             redact=options.redact_injections,
         )
-        scenario, _ = shortlister.predict(shortlist_text(view))
+        text = shortlist_text(view)
+        if args.members is None:
+            scenario, _ = shortlister.predict(text)
+        else:
+            row = shortlister.scores([text], members=args.members)[0]
+            scenario = shortlister.ids[int(row.argmax())] if text.strip() else UNCLEAR
         classification = Classification(
             cancellation_id=case.case_id,
             booking_id=case.event.booking_id,

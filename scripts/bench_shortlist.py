@@ -88,18 +88,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     per_case = (time.perf_counter() - t1) / max(len(texts), 1)
     pred = [r[0][0] for r in ranked]
     if options.method == "linear":
-        # The two models of the mix, side by side with the mix, from the same index.
+        # The two models of the mix, side by side with the mix, from the same index;
+        # and the mix of the first member alone beside the whole ensemble.
         parts = shortlister.component_scores(texts)
+        first = shortlister.component_scores(texts, members=1)
+        w = options.ngram_weight
         ids = shortlister.ids
-        print(f"{'model':28s} top-1  macro-F1")
+        n = 1 + len(options.member_paths)
+        print(f"{'model (mean of ' + str(n) + ' members)':36s} top-1  macro-F1")
         for name, probs in (
             ("embedding only", parts["embedding"]),
             ("word n-grams only", parts["ngram"]),
-            (f"mix (ngram_weight {options.ngram_weight})", None),
+            ("mix, first member only", (1 - w) * first["embedding"] + w * first["ngram"]),
+            (f"mix (ngram_weight {w})", None),
         ):
             p = pred if probs is None else [ids[int(j)] for j in probs.argmax(axis=1)]
             acc = sum(g == q for g, q in zip(gold, p, strict=True)) / len(gold)
-            print(f"{name:28s} {acc:.3f}  {macro_f1(gold, p):.3f}")
+            print(f"{name:36s} {acc:.3f}  {macro_f1(gold, p):.3f}")
 
     def recall_at(k: int) -> float:
         hits = sum(1 for g, r in zip(gold, ranked, strict=True) if g in [s for s, _ in r[:k]])

@@ -16,9 +16,13 @@ per line with ``label.scenario``, and ``label.responsible``/``label.penalty``
 derived from the project's rule table through :class:`referee.rules.RuleEngine`
 and the same facts the decide stage builds.
 
+It also writes the training files of the shortlister's further ensemble
+members (``train-seed<N>.jsonl.gz``, one per ``GenOptions.member_seeds``): the
+same recipe at other seeds.
+
 Deterministic: the same ``--seed`` and options give byte-identical files.
 
-    .venv/bin/python scripts/gen_training_data.py            # data/training/{train,val}.jsonl
+    .venv/bin/python scripts/gen_training_data.py            # data/training/{train,val}.jsonl, members
     .venv/bin/python scripts/gen_training_data.py --per-scenario 20 --out /tmp/x
     .venv/bin/python scripts/gen_training_data.py --wording-half 0 --out /tmp/h0   # see GenOptions
 """
@@ -29,6 +33,7 @@ Deterministic: the same ``--seed`` and options give byte-identical files.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import re
@@ -50,6 +55,13 @@ class GenOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     seed: int = Field(default=20260521, description="Random seed; same seed, same files.")
+    member_seeds: tuple[int, ...] = Field(
+        default=(101, 102, 103),
+        description="Seeds of the shortlister's further ensemble members: one more training "
+        "file each, train-seed<N>.jsonl.gz, made like train.jsonl (see "
+        "ShortlistOptions.member_paths). Compressed: the same templates repeat, and three "
+        "more 4 MB files would weigh on every clone.",
+    )
     per_scenario: int = Field(default=160, ge=1, description="Training cases per scenario.")
     val_per_scenario: int = Field(
         default=12, ge=0, description="Held-out cases per scenario (generated from another seed)."
@@ -3077,11 +3089,22 @@ def generate(
     return cases
 
 
+def member_file(seed: int) -> str:
+    """The file name of the ensemble member generated with ``seed``."""
+    return f"train-seed{seed}.jsonl.gz"
+
+
 def write_jsonl(cases: Sequence[dict[str, Any]], path: Path) -> None:
+    """One compact JSON object per line; gzip-compressed when ``path`` ends in .gz."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for case in cases:
-            fh.write(json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n")
+    text = "".join(
+        json.dumps(case, ensure_ascii=False, separators=(",", ":")) + "\n" for case in cases
+    )
+    if path.suffix == ".gz":
+        # mtime=0: the same cases give the same bytes, so a rerun leaves git clean.
+        path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+    else:
+        path.write_text(text, encoding="utf-8")
 
 
 def main(
@@ -3100,9 +3123,17 @@ def main(
         default=None,
         help="only every other phrasing (see GenOptions.wording_half)",
     )
+    ap.add_argument(
+        "--member-seeds",
+        type=int,
+        nargs="*",
+        default=GenOptions().member_seeds,
+        help="seeds of the shortlister's further members (none: train.jsonl only)",
+    )
     args = ap.parse_args(argv)
     opts = GenOptions(
         seed=args.seed,
+        member_seeds=tuple(args.member_seeds),
         per_scenario=args.per_scenario,
         val_per_scenario=args.val_per_scenario,
         out_dir=args.out,
@@ -3114,7 +3145,13 @@ def main(
     val = generate(opts, opts.val_per_scenario, opts.seed + 7919, "synval", labeller=labeller)
     write_jsonl(train, opts.out_dir / "train.jsonl")
     write_jsonl(val, opts.out_dir / "val.jsonl")
-    log(f"wrote {len(train)} train and {len(val)} val cases to {opts.out_dir}")
+    for seed in opts.member_seeds:
+        member = generate(opts, opts.per_scenario, seed, f"syn{seed}", labeller=labeller)
+        write_jsonl(member, opts.out_dir / member_file(seed))
+    log(
+        f"wrote {len(train)} train and {len(val)} val cases to {opts.out_dir}, and "
+        f"{len(opts.member_seeds)} member files of {len(train)} cases"
+    )
     return 0
 
 

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from referee.cases import case_from_dict
+from referee.classifier.shortlist import ShortlistOptions
 from referee.scenarios import Catalogue
 from referee.settings import PROJECT_ROOT
+from tests.jsonl import read_jsonl
 
 DATA = PROJECT_ROOT / "data" / "training"
 DEV = PROJECT_ROOT.parent / "shared" / "data" / "dev" / "cases.jsonl"
@@ -28,13 +30,9 @@ def gen(load_script: Callable[[str], ModuleType]) -> ModuleType:
     return load_script("gen_training_data")
 
 
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 @pytest.fixture(scope="module")
 def train() -> list[dict[str, Any]]:
-    return _read(DATA / "train.jsonl")
+    return read_jsonl(DATA / "train.jsonl")
 
 
 def test_generator_is_deterministic_in_its_seed(gen: ModuleType) -> None:
@@ -63,10 +61,25 @@ def test_wording_halves_split_every_phrasing_pool(gen: ModuleType) -> None:
 
 def test_committed_files_are_what_the_generator_makes(gen: ModuleType, tmp_path: Path) -> None:
     assert gen.main(["--out", str(tmp_path)], log=lambda _: None) == 0
-    for name in ("train.jsonl", "val.jsonl"):
-        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), (
+    members = [gen.member_file(seed) for seed in gen.GenOptions().member_seeds]
+    for name in ("train.jsonl", "val.jsonl", *members):
+        # Compared decompressed: another zlib may pack the same lines into other bytes.
+        assert read_jsonl(tmp_path / name) == read_jsonl(DATA / name), (
             f"data/training/{name} is stale: run scripts/gen_training_data.py"
         )
+    assert {p.name for p in tmp_path.iterdir()} == {"train.jsonl", "val.jsonl", *members}
+
+
+def test_the_shortlister_fits_the_generated_members(gen: ModuleType) -> None:
+    members = [DATA / gen.member_file(seed) for seed in gen.GenOptions().member_seeds]
+    assert list(ShortlistOptions().member_paths) == members
+    first = read_jsonl(DATA / "train.jsonl")
+    calls = {json.dumps(c["transcript"]) for c in first}
+    for path in members:
+        cases = read_jsonl(path)
+        assert len(cases) == len(first)
+        # Another seed: other draws, not the first member again.
+        assert len(calls & {json.dumps(c["transcript"]) for c in cases}) < 0.1 * len(cases)
 
 
 def test_every_scenario_is_covered_evenly(
@@ -75,7 +88,7 @@ def test_every_scenario_is_covered_evenly(
     counts = Counter(c["label"]["scenario"] for c in train)
     assert set(counts) == set(catalogue.ids)
     assert min(counts.values()) == max(counts.values()) >= 50
-    val = Counter(c["label"]["scenario"] for c in _read(DATA / "val.jsonl"))
+    val = Counter(c["label"]["scenario"] for c in read_jsonl(DATA / "val.jsonl"))
     assert set(val) == set(catalogue.ids)
 
 
@@ -137,4 +150,4 @@ def test_no_dev_sentence_leaks_into_training(train: list[dict[str, Any]]) -> Non
                     out.add(text)
         return out
 
-    assert not long_lines(_read(DEV)) & long_lines(train)
+    assert not long_lines(read_jsonl(DEV)) & long_lines(train)

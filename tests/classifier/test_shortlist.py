@@ -31,7 +31,10 @@ pytestmark = pytest.mark.skipif(
     "tokenizers safetensors",
 )
 
-TEST_OPTIONS = ShortlistOptions(max_per_scenario=30)
+# Two members (of the shipped four), so the ensemble is exercised too.
+TEST_OPTIONS = ShortlistOptions(
+    max_per_scenario=30, member_paths=ShortlistOptions().member_paths[:1]
+)
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +252,23 @@ def test_mixing_weight_picks_between_the_two_models(shortlister: Shortlister) ->
     mixed = shortlister.scores([text])
     w = shortlister.options.ngram_weight
     assert np.allclose(mixed, (1 - w) * parts["embedding"] + w * parts["ngram"], atol=1e-6)
+
+
+def test_the_members_probabilities_are_averaged(shortlister: Shortlister, cache_dir: Path) -> None:
+    def alone(training: Path) -> Shortlister:
+        options = TEST_OPTIONS.model_copy(update={"training_path": training, "member_paths": ()})
+        return Shortlister(shortlister.catalogue, shortlister.embedder, options, cache_dir)
+
+    first = alone(TEST_OPTIONS.training_path)
+    second = alone(TEST_OPTIONS.member_paths[0])
+    assert first._index_key() != shortlister._index_key() != second._index_key()
+    texts = [text for _, text in CLEAR_EXAMPLES[:4]]
+    both = shortlister.component_scores(texts)
+    a, b = first.component_scores(texts), second.component_scores(texts)
+    assert not np.allclose(a["ngram"], b["ngram"], atol=1e-3)  # other draws, other fits
+    for model in ("embedding", "ngram"):
+        assert np.allclose(both[model], (a[model] + b[model]) / 2, atol=1e-6)
+        assert np.allclose(shortlister.component_scores(texts, members=1)[model], a[model])
 
 
 def test_ngram_features_tell_the_speakers_apart() -> None:
