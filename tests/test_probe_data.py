@@ -24,13 +24,14 @@ from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 from tests.jsonl import read_jsonl
 
-# Five sets, each by other authors (data/probe/README.md).
+# Six sets, each by other authors (data/probe/README.md).
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-3.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-4.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-5.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-6.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
 
