@@ -39,7 +39,7 @@ probabilities are averaged. Why: which template draws a seed makes moves the
 scores on real wording a lot (dev macro-F1 0.861 at one seed, 0.814 at
 another, same code); the average of several fits depends less on that luck.
 
-The fitted index is keyed by a hash of the training file, the catalogue, the
+The fitted index is keyed by a hash of the training files, the catalogue, the
 options and the model weights' SHA-256, so a change to any of them rebuilds it.
 The project ships the index fitted on its own training data
 (``data/training/shortlist-index.npz``, written by ``scripts/fit_shortlist.py``;
