@@ -2275,6 +2275,171 @@ CONTEXT: tuple[Turn, ...] = (
     ),
 )
 
+# Pretexts: the customer's own reason, told while the professional's delay or the
+# app's price is in the air. People who change their minds or are away often point at
+# the lateness or the cost on the way out; the scenario is still theirs. Same delay
+# words as pro_running_late's, so that a mention of lateness alone does not decide.
+PRETEXT_SCRIPTS: dict[str, tuple[Script, ...]] = {
+    "cust_changed_mind": (
+        (
+            T(
+                "P",
+                (
+                    "{hon_c}, I'm on the way, I'll be {delay} late, traffic at {other_area}.",
+                    "Sorry {hon_c}, the previous job took longer, I need {delay} more.",
+                    "{hon_c}, running a bit behind, {delay} and I'll be there.",
+                    "I started late today {hon_c}, reaching in {delay}.",
+                ),
+                (
+                    "{hon_c}, raste mein hoon, {delay_hx} late hoon, {other_area} pe traffic hai.",
+                    "Sorry {hon_c}, pichla kaam lamba chala, {delay_hx} aur lagega.",
+                    "{hon_c}, thoda peeche chal raha hoon, {delay_hx} mein pahunchta hoon.",
+                    "Aaj late nikla {hon_c}, {delay_hx} mein aa jaunga.",
+                ),
+            ),
+            T(
+                "C",
+                (
+                    "You're late anyway... actually leave it, we don't need it now, my brother fixed it.",
+                    "Hmm, forget it, honestly we've dropped the plan, we're not getting it done.",
+                    "No need to come now, I got it done from someone nearby this morning.",
+                    "Late again? Leave it, I found a cheaper person anyway.",
+                    "It's fine, don't come, we decided it costs too much for us right now.",
+                ),
+                (
+                    "Late toh ho hi... actually rehne do, ab zaroorat nahi, bhai ne theek kar diya.",
+                    "Chhodo, sach bolun toh humne plan hi chhod diya, nahi karwana.",
+                    "Ab mat aao, subah paas wale se karwa liya.",
+                    "Phir late? Rehne do, waise bhi sasta banda mil gaya.",
+                    "Theek hai, mat aao, abhi itna kharcha nahi karna humein.",
+                ),
+            ),
+            T(
+                "P",
+                (
+                    "But {hon_c}, I'm almost there, it's only a few minutes.",
+                    "{hon_c}, I can still come, I'm close.",
+                    "Okay {hon_c}, your wish.",
+                ),
+                (
+                    "Par {hon_c}, bas pahunch hi raha hoon, thode minute ki baat hai.",
+                    "{hon_c}, abhi bhi aa sakta hoon, paas hi hoon.",
+                    "Theek hai {hon_c}, aapki marzi.",
+                ),
+            ),
+            O(
+                0.5,
+                T(
+                    "C",
+                    (
+                        "It's not about the time, we just don't need it. I'll cancel.",
+                        "Not your fault, we simply don't want it now.",
+                        "The timing is okay, I changed my mind, that's all.",
+                    ),
+                    (
+                        "Time ki baat nahi, bas zaroorat nahi hai. Cancel kar rahi hoon.",
+                        "Aapki galti nahi, bas ab nahi chahiye.",
+                        "Time theek hai, bas mann badal gaya.",
+                    ),
+                ),
+            ),
+        ),
+        (
+            T(
+                "P",
+                (
+                    "{hon_c}, for the {service} it will be the app amount, and {amount} more if parts are needed.",
+                    "Just telling you {hon_c}, the charge is what the app shows, pay in the app after the work.",
+                    "{hon_c}, the visit is as per the app rate, nothing extra.",
+                ),
+                (
+                    "{hon_c}, {service_hx} ka app wala amount, parts lage toh {amount} aur.",
+                    "Bata deta hoon {hon_c}, jo app mein dikha raha hai wahi charge hai, kaam ke baad app mein dena.",
+                    "{hon_c}, app ke rate pe hi hai, kuch extra nahi.",
+                ),
+            ),
+            T(
+                "C",
+                (
+                    "Hmm, I saw another app is cheaper, I'll go with that, sorry.",
+                    "Actually we don't want it now, my husband says wait till next month.",
+                    "That's more than my budget, leave it for now.",
+                    "Okay, let me think... no, skip it, we don't need it anymore.",
+                ),
+                (
+                    "Hmm, doosre app pe sasta hai, wahi le lungi, sorry.",
+                    "Actually abhi nahi chahiye, husband bol rahe agle mahine.",
+                    "Budget se zyada hai, abhi rehne do.",
+                    "Ruko sochti hoon... nahi, rehne do, ab zaroorat nahi.",
+                ),
+            ),
+            T(
+                "P",
+                ("Okay {hon_c}, no issue.", "Alright, as you like."),
+                ("Theek hai {hon_c}, koi dikkat nahi.", "Accha, jaisa aapko theek lage."),
+            ),
+        ),
+    ),
+    "cust_not_available": (
+        (
+            T(
+                "P",
+                (
+                    "{hon_c}, sorry, I'll be {delay} late, coming from {other_area}.",
+                    "I'm on the way {hon_c}, {delay} more.",
+                    "{hon_c}, small delay, previous job overran, {delay}.",
+                ),
+                (
+                    "{hon_c}, sorry, {delay_hx} late ho jaunga, {other_area} se aa raha hoon.",
+                    "Raste mein hoon {hon_c}, {delay_hx} aur.",
+                    "{hon_c}, thodi der, pichla kaam lamba chala, {delay_hx}.",
+                ),
+            ),
+            T(
+                "C",
+                (
+                    "Oh... actually I'm not at home today, I had to go to office suddenly.",
+                    "Wait, I forgot to tell you, I'm out of town, nobody is at home.",
+                    "I already left for my mother's place, the house is locked.",
+                    "I won't be home till evening, something came up at work.",
+                ),
+                (
+                    "Arre... actually aaj ghar pe nahi hoon, achanak office jaana pada.",
+                    "Ruko, batana bhool gayi, main bahar gayi hoon, ghar pe koi nahi.",
+                    "Main toh mummy ke ghar nikal gayi, ghar pe tala hai.",
+                    "Shaam tak ghar nahi aaungi, kaam aa gaya.",
+                ),
+            ),
+            T(
+                "P",
+                (
+                    "But {hon_c}, the booking is for now, I'm on the way.",
+                    "Then what should I do {hon_c}, I'm almost there.",
+                    "Can someone else open the door?",
+                ),
+                (
+                    "Par {hon_c}, booking abhi ki hai, main aa raha hoon.",
+                    "Toh main kya karun {hon_c}, bas pahunch raha hoon.",
+                    "Koi aur darwaza khol sakta hai?",
+                ),
+            ),
+            T(
+                "C",
+                (
+                    "Nobody is there, sorry, we'll do it another day.",
+                    "No one can open, sorry.",
+                    "The delay is not the problem, I'm just not there. Sorry.",
+                ),
+                (
+                    "Koi nahi hai, sorry, kisi aur din karenge.",
+                    "Koi khol nahi payega, sorry.",
+                    "Late ki baat nahi, main hi nahi hoon. Sorry.",
+                ),
+            ),
+        ),
+    ),
+}
+
 CONFLICTS_MORE: tuple[Script, ...] = (
     (
         T(
@@ -3008,7 +3173,9 @@ def make_case(
     if conflict:
         body = rng.choice(CONFLICTS + CONFLICTS_MORE)
     else:
-        body = rng.choice(SCRIPTS[scenario] + MORE_SCRIPTS.get(scenario, ()))
+        body = rng.choice(
+            SCRIPTS[scenario] + MORE_SCRIPTS.get(scenario, ()) + PRETEXT_SCRIPTS.get(scenario, ())
+        )
     # Some scripts greet on their own, and real calls often skip the pleasantries.
     turns: list[Turn] = _expand(opening, rng) if rng.random() < opts.p_opening else []
     if rng.random() < opts.p_context:
