@@ -33,7 +33,7 @@ from referee.classifier.shortlist import Shortlister
 from referee.errors import InputError
 from referee.evaluate import IntervalOptions, Scoreboard, interval_fields
 from referee.messages import Classification
-from referee.scenarios import UNCLEAR, load_catalogue
+from referee.scenarios import load_catalogue
 from referee.settings import Settings
 from referee.stages.decide import DecideStage
 from referee.stages.transcribe import TranscribeStage
@@ -72,12 +72,7 @@ def main() -> None:
             max_chars=options.max_input_chars,
             redact=options.redact_injections,
         )
-        text = shortlist_text(view)
-        if args.members is None:
-            scenario, _ = shortlister.predict(text)
-        else:
-            row = shortlister.scores([text], members=args.members)[0]
-            scenario = shortlister.ids[int(row.argmax())] if text.strip() else UNCLEAR
+        scenario, _ = shortlister.predict(shortlist_text(view), members=args.members)
         classification = Classification(
             cancellation_id=case.case_id,
             booking_id=case.event.booking_id,

@@ -91,16 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The two models of the mix, side by side with the mix, from the same index;
         # and the mix of the first member alone beside the whole ensemble.
         parts = shortlister.component_scores(texts)
-        first = shortlister.component_scores(texts, members=1)
-        w = options.ngram_weight
         ids = shortlister.ids
         n = 1 + len(options.member_paths)
         print(f"{'model (mean of ' + str(n) + ' members)':36s} top-1  macro-F1")
         for name, probs in (
             ("embedding only", parts["embedding"]),
             ("word n-grams only", parts["ngram"]),
-            ("mix, first member only", (1 - w) * first["embedding"] + w * first["ngram"]),
-            (f"mix (ngram_weight {w})", None),
+            ("mix, first member only", shortlister.scores(texts, members=1)),
+            (f"mix (ngram_weight {options.ngram_weight})", None),
         ):
             p = pred if probs is None else [ids[int(j)] for j in probs.argmax(axis=1)]
             acc = sum(g == q for g, q in zip(gold, p, strict=True)) / len(gold)

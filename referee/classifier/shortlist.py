@@ -639,16 +639,18 @@ class Shortlister:
         result: NDArray[np.float32] = np.where(total > 0, out / np.maximum(total, 1e-12), out)
         return result
 
-    def rank(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
-        """Every scenario, best first, with its score, for each text."""
-        sc = self.scores(texts)
+    def rank(
+        self, texts: Sequence[str], members: int | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Every scenario, best first, with its score, for each text (``members``: see scores)."""
+        sc = self.scores(texts, members)
         out = []
         for row in sc:
             order = np.argsort(-row, kind="stable")
             out.append([(self.ids[j], float(row[j])) for j in order])
         return out
 
-    def shortlist(self, text: str, k: int) -> list[tuple[str, float]]:
+    def shortlist(self, text: str, k: int, members: int | None = None) -> list[tuple[str, float]]:
         """The k best scenario ids for ``text``, best first, with scores.
 
         ``unclear`` is ranked like any other id; the LLM classifier adds it to
@@ -657,11 +659,11 @@ class Shortlister:
         if not text.strip():
             ranked = [(UNCLEAR, 1.0)] + [(s, 0.0) for s in self.ids if s != UNCLEAR]
             return ranked[:k]
-        return self.rank([text])[0][: max(k, 0)]
+        return self.rank([text], members)[0][: max(k, 0)]
 
-    def predict(self, text: str) -> tuple[str, float]:
+    def predict(self, text: str, members: int | None = None) -> tuple[str, float]:
         """The single best scenario and its score: a fallback when no LLM is available."""
-        return self.shortlist(text, 1)[0]
+        return self.shortlist(text, 1, members)[0]
 
 
 def iter_case_texts(path: Path) -> Iterable[tuple[str, str | None]]:
