@@ -24,7 +24,7 @@ from referee.settings import PROJECT_ROOT, Settings
 from referee.stages.decide import DecideStage
 from tests.jsonl import read_jsonl
 
-# Seven sets, each by other authors (data/probe/README.md).
+# Eight sets, each by other authors (data/probe/README.md).
 PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-2.jsonl",
@@ -33,6 +33,7 @@ PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases-5.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-6.jsonl",
     PROJECT_ROOT / "data" / "probe" / "cases-7.jsonl",
+    PROJECT_ROOT / "data" / "probe" / "cases-8.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
 
