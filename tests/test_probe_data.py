@@ -68,7 +68,9 @@ def _sentences(cases: list[dict[str, Any]]) -> set[str]:
 @pytest.fixture(scope="module")
 def training_sentences() -> set[str]:
     # Read once for all the probe sets: train.jsonl is 4 MB, and each member as much.
-    files = [TRAINING / "train.jsonl", TRAINING / "val.jsonl", *ShortlistOptions().member_paths]
+    opts = ShortlistOptions()
+    files = [TRAINING / "train.jsonl", TRAINING / "val.jsonl", *opts.member_paths]
+    files += opts.shared_paths  # the hand-written training cases
     return _sentences([case for path in files for case in read_jsonl(path)])
 
 
@@ -111,7 +113,8 @@ def test_probe_sentences_are_not_in_the_training_data(
     probe: list[dict[str, Any]], training_sentences: set[str]
 ) -> None:
     # A stock phrase may coincide ("theek hai sir jaisa aap bolo" is in set 2 and in a
-    # member's file, by chance); a set copied into or from the training data would
-    # share dozens of lines.
+    # member's file, by chance; "hello? are you on the way?" in several sets and the
+    # written training cases); a set copied into or from the training data would share
+    # dozens of its 800-1,000 lines.
     shared = _sentences(probe) & training_sentences
-    assert len(shared) <= 2, sorted(shared)
+    assert len(shared) <= 5, sorted(shared)
