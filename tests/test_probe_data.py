@@ -1,9 +1,10 @@
-"""The hand-written probe sets (``data/probe/cases*.jsonl``): valid, rule-table labels, held out.
+"""The hand-written case files: valid, rule-table labels, and the probe sets held out.
 
-The probe set measures how far the classifier generalises beyond the
-generator's templates, so no sentence of it may appear in the training data,
-and its labels must be what the current rule table gives for each case's
-scenario and signals (``scripts/label_cases.py``).
+The probe sets (``data/probe/cases*.jsonl``) measure how far the classifier
+generalises beyond its training data, so no sentence of theirs may appear in
+it. Every hand-written file, the probe sets and the written training cases
+(``data/training/written.jsonl.gz``) alike, must carry the labels the current
+rule table gives for each case's scenario and signals (``scripts/label_cases.py``).
 """
 
 from __future__ import annotations
@@ -36,10 +37,16 @@ PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases-8.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
+WRITTEN = TRAINING / "written.jsonl.gz"  # hand-written training cases
 
 
 @pytest.fixture(scope="module", params=PROBES, ids=lambda path: path.name)
 def probe(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    return read_jsonl(request.param)
+
+
+@pytest.fixture(scope="module", params=(*PROBES, WRITTEN), ids=lambda path: path.name)
+def hand_written(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return read_jsonl(request.param)
 
 
@@ -74,24 +81,24 @@ def training_sentences() -> set[str]:
     return _sentences([case for path in files for case in read_jsonl(path)])
 
 
-def test_probe_cases_are_valid_and_cover_every_scenario(
-    probe: list[dict[str, Any]], catalogue: Catalogue
+def test_hand_written_cases_are_valid_and_cover_every_scenario(
+    hand_written: list[dict[str, Any]], catalogue: Catalogue
 ) -> None:
-    ids = [c["case_id"] for c in probe]
+    ids = [c["case_id"] for c in hand_written]
     assert len(ids) == len(set(ids))
-    for obj in probe:
+    for obj in hand_written:
         case = case_from_dict(obj, obj["case_id"])  # raises on anything the reader rejects
         assert case.label is not None
         assert obj["transcript"] or obj["chat"], "a case must carry some conversation"
-    counts = Counter(c["label"]["scenario"] for c in probe)
+    counts = Counter(c["label"]["scenario"] for c in hand_written)
     assert set(counts) == set(catalogue.ids)
     assert min(counts.values()) >= 5
 
 
-def test_probe_labels_are_the_rule_tables(
-    probe: list[dict[str, Any]], labeller: ModuleType, stage: DecideStage
+def test_hand_written_labels_are_the_rule_tables(
+    hand_written: list[dict[str, Any]], labeller: ModuleType, stage: DecideStage
 ) -> None:
-    for obj in probe:
+    for obj in hand_written:
         assert labeller.complete_label(obj, stage, obj["case_id"]) == obj, obj["case_id"]
 
 
