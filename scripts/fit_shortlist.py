@@ -1,6 +1,7 @@
 """Fit the shortlister on the project's training data and ship the index.
 
-Run after changing data/training/train.jsonl, rules/scenarios.yaml or the
+Run after changing the training files (data/training/train.jsonl, the
+members' train-seed*.jsonl.gz, written.jsonl.gz), rules/scenarios.yaml or the
 ShortlistOptions defaults; tests/classifier/test_shortlist.py fails while the
 shipped index is stale. A fresh install then scores at once instead of
 embedding ~3,500 training conversations first (2-6 minutes on 2 cores).

@@ -1,7 +1,9 @@
 """The synthetic training data: deterministic, complete, well-formed, labelled by the rule table.
 
 Checks both the generator (``scripts/gen_training_data.py``) and the committed
-files in ``data/training/`` (which must be exactly what the generator makes).
+files in ``data/training/`` it makes (which must be exactly what it makes). The
+hand-written ``written.jsonl.gz`` is checked with the probe sets
+(``test_probe_data.py``).
 """
 
 from __future__ import annotations
