@@ -37,7 +37,6 @@ PROBES = (
     PROJECT_ROOT / "data" / "probe" / "cases-8.jsonl",
 )
 TRAINING = PROJECT_ROOT / "data" / "training"
-WRITTEN = TRAINING / "written.jsonl.gz"  # hand-written training cases
 
 
 @pytest.fixture(scope="module", params=PROBES, ids=lambda path: path.name)
@@ -45,7 +44,10 @@ def probe(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return read_jsonl(request.param)
 
 
-@pytest.fixture(scope="module", params=(*PROBES, WRITTEN), ids=lambda path: path.name)
+# The probe sets and the hand-written training cases every shortlister member fits.
+@pytest.fixture(
+    scope="module", params=(*PROBES, *ShortlistOptions().shared_paths), ids=lambda path: path.name
+)
 def hand_written(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
     return read_jsonl(request.param)
 
