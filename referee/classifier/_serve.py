@@ -1,6 +1,6 @@
 """Launcher of the embedded model server: ``llama_cpp.server`` that dies with its parent.
 
-``python -m referee.classifier._serve PARENT_PID [llama_cpp.server args...]``
+``python -m referee.classifier._serve PID [--grammar-veto] [llama_cpp.server args]``
 
 :class:`referee.classifier.server.EmbeddedServer` stops the server itself
 (explicitly, or from an ``atexit`` hook). Neither runs when the parent is
@@ -9,6 +9,9 @@ would hold a core and a port for nobody. So this launcher watches its parent
 process and ends the server as soon as the parent is gone. It polls the
 parent pid rather than using ``prctl(PR_SET_PDEATHSIG)``, which fires when the
 spawning *thread* ends and so would kill a server started from a worker thread.
+
+``--grammar-veto`` installs :mod:`referee.classifier.sampling` in this
+process first (``ServerOptions.grammar_veto``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,13 @@ def _watch(parent: int) -> None:
 def main() -> None:
     parent = int(sys.argv[1])
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
-    sys.argv = ["llama_cpp.server", *sys.argv[2:]]
+    args = sys.argv[2:]
+    if args[:1] == ["--grammar-veto"]:
+        from referee.classifier.sampling import install
+
+        install()
+        args = args[1:]
+    sys.argv = ["llama_cpp.server", *args]
     runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
 
 

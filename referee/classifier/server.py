@@ -144,6 +144,7 @@ class EmbeddedServer:
         cmd = [
             # The launcher runs llama_cpp.server and ends it if we die (see _serve).
             sys.executable, "-m", "referee.classifier._serve", str(os.getpid()),
+            *(["--grammar-veto"] if o.grammar_veto else []),
             "--model", str(self.model_path),
             "--model_alias", self.model_alias,
             "--host", "127.0.0.1",

@@ -8,6 +8,7 @@ llama.cpp's server really loads it and answers with it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,11 @@ def test_training_examples_are_answers_our_checks_accept(
     )
     assert target["evidence"] == [] and '"' not in target["reason"]
     assert target["reason"] == prompts.guide(UNCLEAR).when
+
+
+def test_command_installs_veto_sampling_unless_switched_off(tmp_path: Path):
+    on = srv.EmbeddedServer(tmp_path / "m.gguf", ServerOptions(), tmp_path).command(1)
+    # _serve reads the flag only right after the parent pid.
+    assert on[3:5] == [str(os.getpid()), "--grammar-veto"]
+    off = srv.EmbeddedServer(tmp_path / "m.gguf", ServerOptions(grammar_veto=False), tmp_path)
+    assert "--grammar-veto" not in off.command(1)
