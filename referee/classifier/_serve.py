@@ -11,7 +11,9 @@ parent pid rather than using ``prctl(PR_SET_PDEATHSIG)``, which fires when the
 spawning *thread* ends and so would kill a server started from a worker thread.
 
 ``--grammar-veto`` installs :mod:`referee.classifier.sampling` in this
-process first (``ServerOptions.grammar_veto``).
+process first (``ServerOptions.grammar_veto``). PID 0 watches no parent: the
+model server of ``docker-compose.yml`` runs this way, as its container's
+main process.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def _watch(parent: int) -> None:
 
 def main() -> None:
     parent = int(sys.argv[1])
-    threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
+    if parent:
+        threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
     args = sys.argv[2:]
     if args[:1] == ["--grammar-veto"]:
         from referee.classifier.sampling import install

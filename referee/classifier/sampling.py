@@ -31,6 +31,7 @@ It lives in the embedded server's process only (``_serve.py`` calls
 from __future__ import annotations
 
 import ctypes
+import logging
 import math
 from typing import Any
 
@@ -39,7 +40,8 @@ import numpy as np
 from llama_cpp import llama_cpp as lib
 
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
-assert _TOKEN_DATA.itemsize == ctypes.sizeof(lib.llama_token_data)  # the C struct's layout
+
+log = logging.getLogger(__name__)
 
 
 class GrammarVetoSampler:
@@ -53,6 +55,7 @@ class GrammarVetoSampler:
 
     def __init__(self, llama: llama_cpp.Llama, chain: Any, grammar: Any) -> None:
         self._chain = chain  # a llama_cpp._internals.LlamaSampler
+        self._grammar = None  # set before anything can fail: close() reads it
         self._n_vocab = llama.n_vocab()
         self._grammar = lib.llama_sampler_init_grammar(
             llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
@@ -95,10 +98,10 @@ class GrammarVetoSampler:
         return not math.isinf(float(self._one["logit"][0]))
 
     def close(self) -> None:
+        """Free the grammar sampler; the chain is the caller's (it closes it if we fail)."""
         if self._grammar:
             lib.llama_sampler_free(self._grammar)
             self._grammar = None
-        self._chain.close()
 
     def __del__(self) -> None:
         self.close()
@@ -114,9 +117,20 @@ def _array(data: np.ndarray) -> lib.llama_token_data_array:
 
 
 def install() -> None:
-    """Make every :class:`llama_cpp.Llama` in this process check grammars token-first."""
-    stock = llama_cpp.Llama._init_sampler
+    """Make every :class:`llama_cpp.Llama` in this process use :class:`GrammarVetoSampler`.
+
+    It replaces ``Llama._init_sampler``, a private method: a llama-cpp-python
+    without it, or whose internals this module does not fit, keeps its stock
+    sampler (slower, same answers) and the log says why.
+    """
+    stock = getattr(llama_cpp.Llama, "_init_sampler", None)
+    if stock is None:
+        log.warning("llama_cpp.Llama has no _init_sampler; keeping the stock sampler")
+        return
     if getattr(stock, "grammar_veto", False):
+        return
+    if _TOKEN_DATA.itemsize != ctypes.sizeof(lib.llama_token_data):
+        log.warning("llama_token_data's layout changed; keeping the stock sampler")
         return
 
     # llama_cpp.Llama calls it with keywords only (generate() and sample()).
@@ -125,7 +139,12 @@ def install() -> None:
         chain = stock(self, **kwargs)
         if grammar is None:
             return chain
-        return GrammarVetoSampler(self, chain, grammar)
+        try:
+            return GrammarVetoSampler(self, chain, grammar)
+        except Exception as exc:  # internals this version lacks: the stock way still works
+            log.warning("grammar veto unavailable (%s: %s); stock sampler", type(exc).__name__, exc)
+            chain.close()
+            return stock(self, grammar=grammar, **kwargs)
 
     _init_sampler.grammar_veto = True  # type: ignore[attr-defined]
     llama_cpp.Llama._init_sampler = _init_sampler  # type: ignore[method-assign,assignment]

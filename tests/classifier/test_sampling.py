@@ -92,3 +92,27 @@ def test_same_answers_as_the_stock_sampler(
     # The veto path ran: the model's own first choice broke the grammar at
     # least once (the JSON skeleton's tokens are rarely its first choice).
     assert resampled > 0
+
+
+def test_internals_that_do_not_fit_keep_the_stock_sampler(
+    llm: Any, prompts: PromptSet, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    from referee.classifier import sampling
+
+    def unfit(*args: Any) -> None:
+        raise AttributeError("'LlamaModel' object has no attribute 'vocab'")
+
+    grammar = LlamaGrammar.from_json_schema(
+        json.dumps(prompts.json_schema(CANDIDATES, limits=True)), verbose=False
+    )
+    messages = [{"role": "user", "content": "The professional is late. Answer in JSON."}]
+    monkeypatch.setattr(llama_cpp.Llama, "_init_sampler", llama_cpp.Llama._init_sampler)
+    sampling.install()
+    veto = sampling.GrammarVetoSampler
+    monkeypatch.setattr(sampling, "GrammarVetoSampler", unfit)
+    text, sampler = _answer(llm, messages, grammar)
+    assert not isinstance(sampler, veto)
+    json.loads(text)  # the stock sampler still applied the grammar
+    assert "grammar veto unavailable (AttributeError" in caplog.text

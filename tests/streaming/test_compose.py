@@ -67,3 +67,7 @@ def test_compose_llm_serves_the_adapter_in_its_chat_format() -> None:
     assert args[args.index("--chat_format") + 1] == ServerOptions().chat_format
     alias = args[args.index("--model_alias") + 1]
     assert services["classify"]["environment"]["LLM_MODEL"] == alias
+    # Started as the embedded server is: the same launcher, grammar veto, no prompt logits.
+    start = args.index("referee.classifier._serve")
+    assert args[start + 1 : start + 3] == ["0", "--grammar-veto"]
+    assert args[args.index("--logits_all") + 1] == "false"
