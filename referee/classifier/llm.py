@@ -419,6 +419,33 @@ def flags_for(
 # --------------------------------------------------------------------------- parsing
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
+#: A sentence end: . ! or ?, perhaps closing a quote or bracket, then a space or the end.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?(?=\s|$)")
+#: A reason this close to its length cap is taken as cut there: the server's grammar
+#: counts characters before we fold repeated spaces.
+CUT_MARGIN = 10
+
+
+def whole_sentences(text: str, limit: int) -> str:
+    """A reason of at most ``limit`` characters that does not stop mid-sentence.
+
+    The cap on the reason (``prompts/output.yaml``) is enforced by the server's
+    grammar and again here, and either cuts wherever the limit falls: "... the
+    customer is not at home or not reachable when". A reader should not have to
+    guess the rest, so a cut reason keeps its complete sentences (a sentence end
+    inside a quotation does not count); with none, it is cut at a word and ends
+    with "…". A reason well under the cap is left as the model wrote it.
+    """
+    if len(text) < limit - CUT_MARGIN:
+        return text
+    text = text[:limit]
+    if _SENTENCE_END.fullmatch(text[-2:]) or _SENTENCE_END.fullmatch(text[-1:]):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if text[: m.end()].count('"') % 2 == 0]
+    if ends:
+        return text[: ends[-1]]
+    words = text[: limit - 1].rsplit(" ", 1)[0] if " " in text else text[: limit - 1]
+    return words.rstrip(" ,;:-") + "…"
 
 
 def parse_answer(
@@ -458,7 +485,7 @@ def parse_answer(
     reason = obj.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise AnswerError('"reason" must be a non-empty string')
-    reason = " ".join(reason.split())[: prompts.field("reason").max_chars or 300]
+    reason = whole_sentences(" ".join(reason.split()), prompts.field("reason").max_chars or 300)
     raw_ev = obj.get("evidence", [])
     if raw_ev is None:
         raw_ev = []

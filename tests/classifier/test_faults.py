@@ -223,3 +223,24 @@ def test_drop_unverified_evidence_option(make_classifier, fake_llm, case):
     c = make_classifier(FAST.model_copy(update={"drop_unverified_evidence": True})).classify(*case)
     assert c.evidence == ()
     assert c.flags == ("quotes_unverified:1/1",)  # dropped, but still said
+
+
+def test_reason_cut_at_its_cap_keeps_whole_sentences(make_classifier, fake_llm, case, prompts):
+    """A reason cut by the length cap (the server's grammar, or ours) ends where a sentence
+    ends, never mid-word; with no sentence end outside a quotation it ends with '…'."""
+    cap = prompts.field("reason").max_chars
+    head = 'The professional says "Madam. Main do ghante late aaunga.". '
+    cut = head + "The professional arrives much later than the booked slot, " * 5
+    fake_llm.script(ok(answer(reason=cut[:cap])))
+    assert make_classifier().classify(*case).reason == head.strip()
+
+    no_end = 'The customer says "Madam. ' + "itna wait nahi kar sakti " * 12
+    fake_llm.script(ok(answer(reason=no_end)))  # longer than the cap: we cut it
+    reason = make_classifier().classify(*case).reason
+    assert reason.endswith("…") and len(reason) <= cap
+    kept = reason[:-1]
+    assert no_end.startswith(kept) and no_end[len(kept)] == " "  # cut between words
+
+    short = "The professional was late by two hours and the customer did not wait"
+    fake_llm.script(ok(answer(reason=short)))  # far under the cap: as written
+    assert make_classifier().classify(*case).reason == short
