@@ -62,8 +62,8 @@ class GrammarVetoSampler:
         )
         if not self._grammar:
             raise ValueError("llama.cpp could not parse the grammar")
+        self._ids = np.arange(self._n_vocab, dtype=np.int32)
         self._data = np.zeros(self._n_vocab, dtype=_TOKEN_DATA)
-        self._data["id"] = np.arange(self._n_vocab, dtype=np.int32)
         self._one = np.zeros(1, dtype=_TOKEN_DATA)
         #: Steps where the grammar vetoed the model's own choice (tests read it).
         self.resampled = 0
@@ -79,14 +79,15 @@ class GrammarVetoSampler:
         return token
 
     def _apply(self, logits: np.ndarray, *, grammar: bool) -> int:
+        # Ids too, every time: a chain with top-k sorts the array in place.
+        self._data["id"] = self._ids
         self._data["logit"] = logits
         self._data["p"] = 0.0
         cur = _array(self._data)
         if grammar:  # over the whole vocabulary, as the stock sampler does
             lib.llama_sampler_apply(self._grammar, ctypes.byref(cur))
         lib.llama_sampler_apply(self._chain.sampler, ctypes.byref(cur))
-        # The chain may have sorted or truncated the array in place (top-k):
-        # `selected` indexes the array as it is now.
+        # `selected` indexes the array as the chain left it (sorted, truncated).
         return int(cur.data[cur.selected].id)
 
     def _allowed(self, token: int) -> bool:
@@ -98,7 +99,7 @@ class GrammarVetoSampler:
         return not math.isinf(float(self._one["logit"][0]))
 
     def close(self) -> None:
-        """Free the grammar sampler; the chain is the caller's (it closes it if we fail)."""
+        """Free the grammar sampler (the chain frees itself when it is collected)."""
         if self._grammar:
             lib.llama_sampler_free(self._grammar)
             self._grammar = None

@@ -116,3 +116,25 @@ def test_internals_that_do_not_fit_keep_the_stock_sampler(
     assert not isinstance(sampler, veto)
     json.loads(text)  # the stock sampler still applied the grammar
     assert "grammar veto unavailable (AttributeError" in caplog.text
+
+
+def test_a_chain_that_sorts_does_not_scramble_the_next_step(llm: Any, prompts: PromptSet) -> None:
+    """Top-k (any temperature above 0) sorts the token array in place; the next step
+    must still pair each logit with its own token."""
+    import numpy as np
+    from llama_cpp import _internals
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    from referee.classifier.sampling import GrammarVetoSampler
+
+    chain = _internals.LlamaSampler()
+    chain.add_top_k(5)  # sorts
+    chain.add_greedy()
+    grammar = LlamaGrammar.from_json_schema(
+        json.dumps(prompts.json_schema(CANDIDATES, limits=True)), verbose=False
+    )
+    veto = GrammarVetoSampler(llm, chain, grammar)
+    logits = np.random.default_rng(7).normal(size=llm.n_vocab()).astype(np.float32)
+    best = int(np.argmax(logits))
+    assert [veto._apply(logits, grammar=False) for _ in range(3)] == [best] * 3
+    veto.close()
