@@ -21,11 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-from referee.cases import Case, read_cases
+from referee.cases import read_cases
 from referee.classifier import build_classifier, load_shortlister
 from referee.errors import InputError
-from referee.messages import Classification, Transcript
+from referee.messages import Classification
 from referee.settings import Settings
+from referee.stages.transcribe import TranscribeStage
 
 
 def _settings(grammar_veto: bool) -> Settings:
@@ -33,16 +34,6 @@ def _settings(grammar_veto: bool) -> Settings:
     server = base.classifier.server.model_copy(update={"grammar_veto": grammar_veto})
     classifier = base.classifier.model_copy(update={"server": server})
     return base.model_copy(update={"classifier": classifier})
-
-
-def _transcript(case: Case) -> Transcript:
-    ev = case.event
-    return Transcript(
-        cancellation_id=ev.cancellation_id,
-        booking_id=ev.booking_id,
-        status="supplied" if ev.transcript is not None else "none",
-        utterances=ev.transcript or (),
-    )
 
 
 def _answer(c: Classification) -> tuple[object, ...]:
@@ -62,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     clfs = {
         name: build_classifier(_settings(name == "veto"), shortlister=shortlister) for name in names
     }
+    transcribe = TranscribeStage()  # no recogniser: the cases carry their transcripts
     seconds: dict[str, list[float]] = {name: [] for name in names}
     tokens = dict.fromkeys(names, 0)
     same = 0
@@ -70,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             answers = {}
             for name in names if i % 2 == 0 else names[::-1]:
                 t0 = time.monotonic()
-                c = clfs[name].classify(case.event, _transcript(case))
+                c = clfs[name].classify(case.event, transcribe.process(case.event))
                 seconds[name].append(time.monotonic() - t0)
                 tokens[name] += c.usage.completion_tokens
                 answers[name] = _answer(c)
