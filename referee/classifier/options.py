@@ -40,7 +40,10 @@ class ServerOptions(BaseModel):
         description="Context window in tokens: system prompt + case + answer must fit.",
     )
     threads: int | None = Field(
-        default=None, ge=1, description="CPU threads for generation; None: all cores."
+        default=None,
+        ge=1,
+        description="CPU threads for prompt evaluation and generation; None: every core "
+        "(os.cpu_count()). llama_cpp.server's own default generates on half of them.",
     )
     lora_path: Path | None = Field(
         default=None,
@@ -63,7 +66,7 @@ class ServerOptions(BaseModel):
         "whole vocabulary only when it vetoes that token, as llama.cpp's own server does "
         "(referee/classifier/sampling.py). At temperature 0 the answers are the same, "
         "token for token, in about half the wall time with Gemma's 262k-token "
-        "vocabulary (scripts/bench_sampling.py). False: llama-cpp-python's stock sampler.",
+        "vocabulary (scripts/bench_server.py). False: llama-cpp-python's stock sampler.",
     )
     chat_format: str = Field(
         default="llama-2",

@@ -4,7 +4,7 @@ Why this exists: llama-cpp-python's server builds its sampler chain as
 penalties -> grammar -> greedy/dist, so the grammar is applied to every token
 of the vocabulary at every step. Gemma 3 has a 262,144-token vocabulary, and
 on this 2-core machine that check cost about 60 ms per generated token: more
-than half of a classification's wall time (``scripts/bench_sampling.py``
+than half of a classification's wall time (``scripts/bench_server.py``
 measures both ways side by side).
 
 llama.cpp's own server avoids that cost (``common_sampler_sample``): it

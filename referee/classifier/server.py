@@ -159,8 +159,10 @@ class EmbeddedServer:
             "--logits_all", "false",
             "--chat_format", o.chat_format,
         ]  # fmt: skip
-        if o.threads:
-            cmd += ["--n_threads", str(o.threads), "--n_threads_batch", str(o.threads)]
+        # Always said: llama_cpp.server's own default generates on half the cores
+        # (it assumes two hardware threads per core), 1.26x slower on this machine.
+        threads = str(o.threads or os.cpu_count() or 1)
+        cmd += ["--n_threads", threads, "--n_threads_batch", threads]
         if o.lora_path:
             cmd += ["--lora_path", str(o.lora_path)]
         cmd += list(o.extra_args)

@@ -144,5 +144,7 @@ def test_command_installs_veto_sampling_unless_switched_off(tmp_path: Path):
     on = srv.EmbeddedServer(tmp_path / "m.gguf", ServerOptions(), tmp_path).command(1)
     # _serve reads the flag only right after the parent pid.
     assert on[3:5] == [str(os.getpid()), "--grammar-veto"]
+    # Every core generates, not llama_cpp.server's default of half of them.
+    assert on[on.index("--n_threads") + 1] == str(os.cpu_count())
     off = srv.EmbeddedServer(tmp_path / "m.gguf", ServerOptions(grammar_veto=False), tmp_path)
     assert "--grammar-veto" not in off.command(1)
