@@ -444,7 +444,7 @@ def whole_sentences(text: str, limit: int) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text) if text[: m.end()].count('"') % 2 == 0]
     if ends:
         return text[: ends[-1]]
-    words = text[: limit - 1].rsplit(" ", 1)[0] if " " in text else text[: limit - 1]
+    words = text[: limit - 1].rsplit(" ", 1)[0]  # the whole text when it has no space
     return words.rstrip(" ,;:-") + "…"
 
 

@@ -160,7 +160,8 @@ class EmbeddedServer:
             "--chat_format", o.chat_format,
         ]  # fmt: skip
         # Always said: llama_cpp.server's own default generates on half the cores
-        # (it assumes two hardware threads per core), 1.26x slower on this machine.
+        # (it assumes two hardware threads per core), 1.19x slower on this machine
+        # (docs/benchmarks-classifier.md, "Threads").
         threads = str(o.threads or os.cpu_count() or 1)
         cmd += ["--n_threads", threads, "--n_threads_batch", threads]
         if o.lora_path:

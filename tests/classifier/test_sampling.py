@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -52,6 +53,26 @@ def llm() -> Iterator[Any]:
     model.close()
 
 
+@pytest.fixture(scope="module")
+def grammar(prompts: PromptSet) -> Any:
+    """The classifier's answer grammar for CANDIDATES, as the server builds it."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    schema = prompts.json_schema(CANDIDATES, limits=True)
+    return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+
+
+@pytest.fixture
+def installed(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """referee.classifier.sampling, installed until the test ends (install() patches
+    llama_cpp.Llama for the whole process)."""
+    from referee.classifier import sampling
+
+    monkeypatch.setattr(llama_cpp.Llama, "_init_sampler", llama_cpp.Llama._init_sampler)
+    sampling.install()
+    return sampling
+
+
 def _answer(llm: Any, messages: list[dict[str, str]], grammar: Any) -> tuple[str, Any]:
     out = llm.create_chat_completion(
         messages=messages, temperature=0.0, max_tokens=160, grammar=grammar, repeat_penalty=1.0
@@ -60,17 +81,14 @@ def _answer(llm: Any, messages: list[dict[str, str]], grammar: Any) -> tuple[str
 
 
 def test_same_answers_as_the_stock_sampler(
-    llm: Any, prompts: PromptSet, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+    llm: Any,
+    grammar: Any,
+    prompts: PromptSet,
+    catalogue: Catalogue,
+    request: pytest.FixtureRequest,
 ) -> None:
-    from llama_cpp.llama_grammar import LlamaGrammar
-
-    from referee.classifier import sampling
-
     clf = LLMClassifier(
         base_url="http://127.0.0.1:9", model="m", prompts=prompts, catalogue=catalogue
-    )
-    grammar = LlamaGrammar.from_json_schema(
-        json.dumps(prompts.json_schema(CANDIDATES, limits=True)), verbose=False
     )
     conversations = []
     for i, turns in enumerate(CASES):
@@ -79,9 +97,7 @@ def test_same_answers_as_the_stock_sampler(
 
     stock = [_answer(llm, m, grammar)[0] for m in conversations]
 
-    # Restored after the test: install() patches the class for the whole process.
-    monkeypatch.setattr(llama_cpp.Llama, "_init_sampler", llama_cpp.Llama._init_sampler)
-    sampling.install()
+    sampling = request.getfixturevalue("installed")  # only after the stock answers
     resampled = 0
     for messages, expected in zip(conversations, stock, strict=True):
         text, sampler = _answer(llm, messages, grammar)
@@ -95,44 +111,35 @@ def test_same_answers_as_the_stock_sampler(
 
 
 def test_internals_that_do_not_fit_keep_the_stock_sampler(
-    llm: Any, prompts: PromptSet, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    llm: Any,
+    grammar: Any,
+    installed: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from llama_cpp.llama_grammar import LlamaGrammar
-
-    from referee.classifier import sampling
-
     def unfit(*args: Any) -> None:
         raise AttributeError("'LlamaModel' object has no attribute 'vocab'")
 
-    grammar = LlamaGrammar.from_json_schema(
-        json.dumps(prompts.json_schema(CANDIDATES, limits=True)), verbose=False
-    )
     messages = [{"role": "user", "content": "The professional is late. Answer in JSON."}]
-    monkeypatch.setattr(llama_cpp.Llama, "_init_sampler", llama_cpp.Llama._init_sampler)
-    sampling.install()
-    veto = sampling.GrammarVetoSampler
-    monkeypatch.setattr(sampling, "GrammarVetoSampler", unfit)
+    veto = installed.GrammarVetoSampler
+    monkeypatch.setattr(installed, "GrammarVetoSampler", unfit)
     text, sampler = _answer(llm, messages, grammar)
     assert not isinstance(sampler, veto)
     json.loads(text)  # the stock sampler still applied the grammar
     assert "grammar veto unavailable (AttributeError" in caplog.text
 
 
-def test_a_chain_that_sorts_does_not_scramble_the_next_step(llm: Any, prompts: PromptSet) -> None:
+def test_a_chain_that_sorts_does_not_scramble_the_next_step(llm: Any, grammar: Any) -> None:
     """Top-k (any temperature above 0) sorts the token array in place; the next step
     must still pair each logit with its own token."""
     import numpy as np
     from llama_cpp import _internals
-    from llama_cpp.llama_grammar import LlamaGrammar
 
     from referee.classifier.sampling import GrammarVetoSampler
 
     chain = _internals.LlamaSampler()
     chain.add_top_k(5)  # sorts
     chain.add_greedy()
-    grammar = LlamaGrammar.from_json_schema(
-        json.dumps(prompts.json_schema(CANDIDATES, limits=True)), verbose=False
-    )
     veto = GrammarVetoSampler(llm, chain, grammar)
     logits = np.random.default_rng(7).normal(size=llm.n_vocab()).astype(np.float32)
     best = int(np.argmax(logits))
